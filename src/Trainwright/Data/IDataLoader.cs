@@ -1,0 +1,17 @@
+namespace Trainwright.Data;
+
+/// <summary>
+/// Anything the Learner can iterate for mini-batches. Each enumeration is one epoch; each yielded
+/// <see cref="Batch"/> belongs to the consumer, who disposes it.
+/// </summary>
+public interface IDataLoader : IEnumerable<Batch>
+{
+    /// <summary>Number of items one epoch visits.</summary>
+    int ItemCount { get; }
+
+    /// <summary>Number of batches one epoch yields.</summary>
+    int BatchCount { get; }
+
+    /// <summary>Items per batch (the last batch may be smaller unless the loader drops it).</summary>
+    int BatchSize { get; }
+}
