@@ -1,0 +1,112 @@
+using TorchSharp;
+using Trainwright.Learning;
+using static TorchSharp.torch;
+
+namespace Trainwright.Callbacks;
+
+/// <summary>
+/// Averages the loss and any metrics over each training and validation pass, weighted by batch size, so the result is
+/// exact even when the last batch is smaller. Sums stay on the device during the pass (no per-batch sync) and are read
+/// once when the pass ends.
+/// </summary>
+public sealed class AvgStats : Callback
+{
+    private readonly (string Name, Func<Tensor, Tensor, Tensor> Compute)[] metrics;
+    private readonly List<PhaseStats> history = [];
+    private Tensor? sums;
+    private int count;
+
+    /// <summary>Creates the callback with named metrics, each a function of (predictions, targets) to a scalar.</summary>
+    public AvgStats(params (string Name, Func<Tensor, Tensor, Tensor> Compute)[] metrics)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        var dup = metrics.GroupBy(m => m.Name).FirstOrDefault(g => g.Count() > 1);
+        if (dup is not null) throw new ArgumentException($"Two metrics are named '{dup.Key}'; names must be unique.", nameof(metrics));
+        this.metrics = metrics;
+    }
+
+    /// <inheritdoc />
+    public override int Order => CallbackOrder.AvgStats;
+
+    /// <summary>Names of the metrics, in order.</summary>
+    public IReadOnlyList<string> MetricNames => [.. metrics.Select(m => m.Name)];
+
+    /// <summary>The most recent training pass, or null before the first one ends.</summary>
+    public PhaseStats? Train { get; private set; }
+
+    /// <summary>The most recent validation pass, or null before the first one ends.</summary>
+    public PhaseStats? Valid { get; private set; }
+
+    /// <summary>Every finished pass of the current fit, in order.</summary>
+    public IReadOnlyList<PhaseStats> History => history;
+
+    /// <summary>Raised when a pass ends, with its stats.</summary>
+    public event Action<PhaseStats>? PhaseEnded;
+
+    /// <inheritdoc />
+    public override void BeforeFit()
+    {
+        history.Clear();
+        Train = Valid = null;
+    }
+
+    /// <inheritdoc />
+    public override void BeforeTrain() => Reset();
+
+    /// <inheritdoc />
+    public override void BeforeValidate() => Reset();
+
+    /// <inheritdoc />
+    public override void AfterBatch()
+    {
+        var l = Learner;
+        if (l.Loss is null || sums is null) return;
+        int bs = l.BatchSize;
+        using var _ = no_grad();
+        var values = new Tensor[metrics.Length + 1];
+        values[0] = l.Loss.detach().reshape(1);
+        for (int i = 0; i < metrics.Length; i++)
+            values[i + 1] = metrics[i].Compute(l.Pred!, l.Yb).detach().to(ScalarType.Float32).reshape(1);
+        sums.add_(cat(values).to(sums.device), alpha: bs);
+        count += bs;
+    }
+
+    /// <inheritdoc />
+    public override void AfterTrain() => Finish(training: true);
+
+    /// <inheritdoc />
+    public override void AfterValidate() => Finish(training: false);
+
+    /// <inheritdoc />
+    public override void AfterFit()
+    {
+        sums?.Dispose();
+        sums = null;
+    }
+
+    private void Reset()
+    {
+        sums?.Dispose();
+        // Made outside any batch's dispose scope on purpose: it lives for the whole pass.
+        sums = zeros(metrics.Length + 1, dtype: ScalarType.Float64, device: DeviceOf(Learner));
+        sums.MoveToOuterDisposeScope();
+        count = 0;
+    }
+
+    private void Finish(bool training)
+    {
+        if (sums is null) return;
+        double[] totals;
+        if (sums.device_type == DeviceType.CPU) totals = sums.data<double>().ToArray();
+        else { using var host = sums.cpu(); totals = host.data<double>().ToArray(); }
+        var means = count == 0 ? totals.Select(_ => double.NaN).ToArray() : totals.Select(t => t / count).ToArray();
+        var stats = new PhaseStats(Learner.Epoch, training, count, means[0],
+            metrics.Select((m, i) => (m.Name, means[i + 1])).ToDictionary(p => p.Name, p => p.Item2));
+        if (training) Train = stats; else Valid = stats;
+        history.Add(stats);
+        PhaseEnded?.Invoke(stats);
+    }
+
+    private static Device DeviceOf(Learner learner) =>
+        learner.Model.parameters().FirstOrDefault()?.device ?? CPU;
+}

@@ -1,0 +1,337 @@
+using System.Text;
+using TorchSharp;
+using TorchSharp.Modules;
+using Trainwright.Callbacks;
+using Trainwright.Data;
+using Trainwright.Optim;
+using static TorchSharp.torch;
+
+namespace Trainwright.Learning;
+
+/// <summary>
+/// Holds a model, its data, loss function, optimizer and callbacks, and runs the fit loop. The loop only does what
+/// the lesson says in English (for each epoch, for each batch: predict, loss, backward, step, zero the gradients);
+/// everything else is a <see cref="Callback"/> that can read and change the state exposed here.
+/// </summary>
+public sealed class Learner
+{
+    private readonly List<Callback> callbacks = [];
+    private Callback[] sorted = [];
+    private readonly OptimizerFactory optimizerFactory;
+    private readonly Func<nn.Module, IReadOnlyList<IReadOnlyList<Parameter>>> splitter;
+    private Optimizer? opt;
+    private Tensor? xb, yb;
+
+    /// <summary>Creates a learner.</summary>
+    /// <param name="model">The model; its parameters are trained.</param>
+    /// <param name="data">Training and validation loaders.</param>
+    /// <param name="lossFunc">Loss of predictions against targets, a scalar tensor.</param>
+    /// <param name="optimizerFactory">Builds the optimizer, lazily, once the model is on its device.</param>
+    /// <param name="lr">Base learning rate handed to the factory.</param>
+    /// <param name="callbacks">Callbacks attached for the learner's life (a <see cref="TrainEval"/> is added if missing).</param>
+    /// <param name="splitter">Splits the model's parameters into groups (default: one group).</param>
+    public Learner(nn.Module<Tensor, Tensor> model, DataBunch data, Func<Tensor, Tensor, Tensor> lossFunc,
+        OptimizerFactory optimizerFactory, double lr, IEnumerable<Callback>? callbacks = null,
+        Func<nn.Module, IReadOnlyList<IReadOnlyList<Parameter>>>? splitter = null)
+    {
+        Model = model ?? throw new ArgumentNullException(nameof(model));
+        Data = data ?? throw new ArgumentNullException(nameof(data));
+        LossFunc = lossFunc ?? throw new ArgumentNullException(nameof(lossFunc));
+        this.optimizerFactory = optimizerFactory ?? throw new ArgumentNullException(nameof(optimizerFactory));
+        if (!(lr > 0) || !double.IsFinite(lr))
+            throw new ArgumentOutOfRangeException(nameof(lr), lr, "The learning rate must be a positive, finite number.");
+        Lr = lr;
+        this.splitter = splitter ?? (m => [m.parameters().ToArray()]);
+        if (callbacks is not null) foreach (var cb in callbacks) Add(cb);
+        if (!callbacks?.OfType<TrainEval>().Any() ?? true) Add(new TrainEval());
+    }
+
+    /// <summary>The model being trained.</summary>
+    public nn.Module<Tensor, Tensor> Model { get; }
+
+    /// <summary>The training and validation data.</summary>
+    public DataBunch Data { get; }
+
+    /// <summary>The loss function: predictions and targets to a scalar.</summary>
+    public Func<Tensor, Tensor, Tensor> LossFunc { get; set; }
+
+    /// <summary>The base learning rate the optimizer was (or will be) built with.</summary>
+    public double Lr { get; }
+
+    /// <summary>
+    /// The optimizer, built on first use from the model's current parameters. Callbacks that move the model to another
+    /// device do so in <see cref="Event.BeforeFit"/> before anyone asks for it (see <see cref="CallbackOrder.Device"/>).
+    /// </summary>
+    public Optimizer Opt => opt ??= optimizerFactory(splitter(Model), Lr);
+
+    /// <summary>True once <see cref="Opt"/> has been built.</summary>
+    public bool HasOptimizer => opt is not null;
+
+    /// <summary>Forgets the optimizer (and its state) so the next use builds a new one over the model's current parameters.</summary>
+    public void ResetOptimizer() => opt = null;
+
+    // ---- Loop state, read (and partly written) by callbacks ----
+
+    /// <summary>Number of epochs of the current fit.</summary>
+    public int Epochs { get; internal set; }
+
+    /// <summary>The current epoch, from 0.</summary>
+    public int Epoch { get; internal set; }
+
+    /// <summary>Index of the current batch within the current training or validation pass.</summary>
+    public int Iter { get; internal set; }
+
+    /// <summary>Training batches completed since the start of the fit (across epochs, and across a resume).</summary>
+    public int TrainIter { get; internal set; }
+
+    /// <summary>Epochs done as a fraction, e.g. 2.35 means 35% through the third epoch.</summary>
+    public double EpochFraction { get; internal set; }
+
+    /// <summary>Fraction of the whole fit done, in [0, 1]: the position schedules read.</summary>
+    public double PctTrain => Epochs == 0 ? 0 : Math.Clamp(EpochFraction / Epochs, 0, 1);
+
+    /// <summary>True while training batches run, false during validation.</summary>
+    public bool Training { get; internal set; }
+
+    /// <summary>The loader of the current pass.</summary>
+    public IDataLoader? Dl { get; internal set; }
+
+    /// <summary>Number of training batches per epoch.</summary>
+    public int ItersPerEpoch => Data.Train.BatchCount;
+
+    /// <summary>Batches at the start of the first epoch to skip because a resumed checkpoint had already done them.</summary>
+    public int ResumeSkip { get; internal set; }
+
+    /// <summary>The current batch's inputs; callbacks may replace it in <see cref="Event.BeforeBatch"/>.</summary>
+    public Tensor Xb { get => xb ?? throw NoBatch(); set => xb = value; }
+
+    /// <summary>The current batch's targets; callbacks may replace it in <see cref="Event.BeforeBatch"/>.</summary>
+    public Tensor Yb { get => yb ?? throw NoBatch(); set => yb = value; }
+
+    /// <summary>The model's output for <see cref="Xb"/>; callbacks may replace it in <see cref="Event.AfterPred"/>.</summary>
+    public Tensor? Pred { get; set; }
+
+    /// <summary>The loss for the current batch; callbacks may replace it in <see cref="Event.AfterLoss"/>.</summary>
+    public Tensor? Loss { get; set; }
+
+    /// <summary>Number of items in the current batch.</summary>
+    public int BatchSize => (int)Xb.shape[0];
+
+    // ---- Callbacks ----
+
+    /// <summary>Attached callbacks in the order they run.</summary>
+    public IReadOnlyList<Callback> Callbacks => sorted;
+
+    /// <summary>Attaches a callback for the learner's life.</summary>
+    /// <exception cref="InvalidOperationException">The callback is already attached to a learner.</exception>
+    public Learner Add(Callback callback)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        if (callback.IsAttached)
+            throw new InvalidOperationException($"Callback '{callback.Name}' is already attached to a learner; create a new one (e.g. from a factory) for each learner.");
+        callback.Learner = this;
+        callbacks.Add(callback);
+        Resort();
+        callback.OnAttached();
+        return this;
+    }
+
+    /// <summary>Attaches one new callback from each factory (the lesson's <c>cb_funcs</c>).</summary>
+    public Learner Add(IEnumerable<Func<Callback>> factories)
+    {
+        ArgumentNullException.ThrowIfNull(factories);
+        foreach (var make in factories) Add(make());
+        return this;
+    }
+
+    /// <summary>Detaches a callback; returns false when it was not attached here.</summary>
+    public bool Remove(Callback callback)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        if (!callbacks.Remove(callback)) return false;
+        callback.Detach();
+        Resort();
+        return true;
+    }
+
+    /// <summary>The first attached callback of type <typeparamref name="T"/>.</summary>
+    /// <exception cref="InvalidOperationException">No callback of that type is attached.</exception>
+    public T Get<T>() where T : Callback =>
+        TryGet<T>(out var cb) ? cb
+            : throw new InvalidOperationException($"No {typeof(T).Name} callback is attached. Attached: {string.Join(", ", sorted.Select(c => c.Name))}.");
+
+    /// <summary>Finds the first attached callback of type <typeparamref name="T"/>.</summary>
+    public bool TryGet<T>(out T callback) where T : Callback
+    {
+        foreach (var c in sorted)
+            if (c is T t) { callback = t; return true; }
+        callback = null!;
+        return false;
+    }
+
+    private void Resort() => sorted = [.. callbacks.OrderBy(c => c.Order)]; // OrderBy is stable: ties keep insertion order.
+
+    // ---- The loop ----
+
+    /// <summary>Trains for <paramref name="epochs"/> epochs, validating after each.</summary>
+    /// <param name="epochs">Number of epochs (at least 1).</param>
+    /// <param name="callbacks">Callbacks attached for this call only.</param>
+    /// <param name="resumeFrom">A checkpoint written by <see cref="Checkpoint.Save"/> (the SaveModel callback uses it): training
+    /// continues from the epoch, batch, schedule position and RNG state it holds.</param>
+    public void Fit(int epochs, IEnumerable<Callback>? callbacks = null, string? resumeFrom = null)
+    {
+        if (epochs < 1) throw new ArgumentOutOfRangeException(nameof(epochs), epochs, "Fit needs at least one epoch.");
+        var extra = callbacks?.ToList() ?? [];
+        foreach (var cb in extra) Add(cb);
+        try
+        {
+            Epochs = epochs;
+            Epoch = 0;
+            TrainIter = 0;
+            EpochFraction = 0;
+            ResumeSkip = 0;
+            With<CancelFitException>(Event.BeforeFit, Event.AfterCancelFit, Event.AfterFit, () =>
+            {
+                CheckOptimizerOwnsModelParameters();
+                if (resumeFrom is not null) Checkpoint.Load(resumeFrom, this, restoreLoopState: true);
+                for (; Epoch < Epochs; Epoch++)
+                    OneEpoch();
+            });
+        }
+        finally
+        {
+            foreach (var cb in extra) Remove(cb);
+            xb = yb = null;
+            Pred = Loss = null;
+            Dl = null;
+        }
+    }
+
+    private void OneEpoch() =>
+        With<CancelEpochException>(Event.BeforeEpoch, Event.AfterCancelEpoch, Event.AfterEpoch, () =>
+        {
+            Dl = Data.Train;
+            With<CancelTrainException>(Event.BeforeTrain, Event.AfterCancelTrain, Event.AfterTrain, () => AllBatches(Data.Train));
+            Dl = Data.Valid;
+            using (no_grad())
+                With<CancelValidateException>(Event.BeforeValidate, Event.AfterCancelValidate, Event.AfterValidate, () => AllBatches(Data.Valid));
+        });
+
+    private void AllBatches(IDataLoader loader)
+    {
+        Iter = 0;
+        int skip = Training ? ResumeSkip : 0;
+        foreach (var batch in loader)
+        {
+            using (batch)
+            {
+                if (skip > 0) { skip--; Iter++; continue; }
+                OneBatch(batch);
+            }
+            Iter++;
+        }
+        if (Training) ResumeSkip = 0;
+    }
+
+    private void OneBatch(Batch batch)
+    {
+        // Everything made while this batch runs dies with it; what a callback keeps, it copies out or moves out.
+        using var scope = NewDisposeScope();
+        xb = batch.Xb;
+        yb = batch.Yb;
+        try
+        {
+            With<CancelBatchException>(Event.BeforeBatch, Event.AfterCancelBatch, Event.AfterBatch, () =>
+            {
+                Pred = Model.call(Xb); Fire(Event.AfterPred);
+                Loss = LossFunc(Pred, Yb); Fire(Event.AfterLoss);
+                if (!Training) return;
+                Fire(Event.BeforeBackward);
+                Loss.backward(); Fire(Event.AfterBackward);
+                Opt.Step(); Fire(Event.AfterStep);
+                Opt.ZeroGrad();
+            });
+        }
+        finally
+        {
+            xb = yb = null;
+            Pred = Loss = null;
+        }
+    }
+
+    private void With<TCancel>(Event before, Event cancelled, Event after, Action body) where TCancel : CancelException
+    {
+        try
+        {
+            Fire(before);
+            body();
+        }
+        catch (TCancel)
+        {
+            Fire(cancelled);
+        }
+        finally
+        {
+            Fire(after);
+        }
+    }
+
+    /// <summary>Runs every attached callback's handler for <paramref name="event"/>, in order.</summary>
+    /// <exception cref="CallbackException">A callback threw something other than a <see cref="CancelException"/>.</exception>
+    public void Fire(Event @event)
+    {
+        foreach (var cb in sorted)
+        {
+            try
+            {
+                cb.Handle(@event);
+            }
+            catch (Exception e) when (e is not CancelException and not CallbackException)
+            {
+                throw new CallbackException(cb, @event, e);
+            }
+        }
+    }
+
+    private void CheckOptimizerOwnsModelParameters()
+    {
+        if (opt is null) return;
+        var own = new HashSet<IntPtr>(Model.parameters().Select(p => p.Handle));
+        if (opt.Parameters.Any(p => p.IsInvalid || !own.Contains(p.Handle)))
+            throw new InvalidOperationException(
+                "The optimizer holds parameters that are no longer the model's: the model was moved (module.to(device) replaces "
+                + "its parameters) after the optimizer was built. Move the model first, or call learner.ResetOptimizer() after moving it.");
+    }
+
+    /// <summary>Describes which callbacks run at each event, in order, indented by loop level (events no callback handles are left out).</summary>
+    public string DescribeTrainingLoop()
+    {
+        var sb = new StringBuilder();
+        foreach (var e in Enum.GetValues<Event>())
+        {
+            var handlers = sorted.Where(c => c.Handles(e)).Select(c => c.Name).ToList();
+            if (handlers.Count > 0) sb.Append(' ', LoopLevel(e) * 2).Append(e).Append(": ").AppendJoin(", ", handlers).AppendLine();
+        }
+        return sb.ToString();
+    }
+
+    private static int LoopLevel(Event e) => e switch
+    {
+        Event.BeforeFit or Event.AfterCancelFit or Event.AfterFit => 0,
+        Event.BeforeEpoch or Event.AfterCancelEpoch or Event.AfterEpoch => 1,
+        Event.BeforeTrain or Event.AfterCancelTrain or Event.AfterTrain
+            or Event.BeforeValidate or Event.AfterCancelValidate or Event.AfterValidate => 2,
+        Event.BeforeBatch or Event.AfterCancelBatch or Event.AfterBatch => 3,
+        _ => 4,
+    };
+
+    /// <summary>Writes <see cref="DescribeTrainingLoop"/> to <paramref name="writer"/>.</summary>
+    public void ShowTrainingLoop(TextWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.Write(DescribeTrainingLoop());
+    }
+
+    private static InvalidOperationException NoBatch() =>
+        new("There is no current batch: Xb and Yb exist only between BeforeBatch and AfterBatch.");
+}
