@@ -40,7 +40,7 @@ public static class Sched
             throw new ArgumentException($"Every share must be a non-negative number; got [{string.Join(", ", pcts)}].", nameof(pcts));
         double sum = pcts.Sum();
         if (Math.Abs(sum - 1) > 1e-9)
-            throw new ArgumentException($"The shares must sum to 1; [{string.Join(", ", pcts)}] sums to {sum}.", nameof(pcts));
+            throw new ArgumentException($"The shares must sum to 1; [{string.Join(", ", pcts)}] sums to {sum:G6}.", nameof(pcts));
         var ends = new double[pcts.Count];
         double acc = 0;
         for (int i = 0; i < pcts.Count; i++) ends[i] = acc += pcts[i];
