@@ -43,6 +43,27 @@ public sealed class AvgStats : Callback
     /// <summary>Raised when a pass ends, with its stats.</summary>
     public event Action<PhaseStats>? PhaseEnded;
 
+    /// <summary>
+    /// Reads a value of the latest passes by name: <c>train_loss</c>, <c>valid_loss</c>, <c>train_&lt;metric&gt;</c>,
+    /// <c>valid_&lt;metric&gt;</c>, or a bare metric name (its validation value).
+    /// </summary>
+    /// <returns>False when the name is unknown or that pass has not finished yet.</returns>
+    public bool TryGetValue(string name, out double value)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        value = double.NaN;
+        var (phase, key) = name.StartsWith("train_", StringComparison.Ordinal) ? (Train, name[6..])
+            : name.StartsWith("valid_", StringComparison.Ordinal) ? (Valid, name[6..])
+            : (Valid, name);
+        if (phase is null) return false;
+        if (key == "loss") { value = phase.Loss; return true; }
+        return phase.Metrics.TryGetValue(key, out value);
+    }
+
+    /// <summary>Every name <see cref="TryGetValue"/> accepts.</summary>
+    public IEnumerable<string> ValueNames =>
+        ["train_loss", "valid_loss", .. MetricNames.SelectMany(m => new[] { $"train_{m}", $"valid_{m}" })];
+
     /// <inheritdoc />
     public override void BeforeFit()
     {

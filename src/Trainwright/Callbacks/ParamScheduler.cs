@@ -32,6 +32,12 @@ public sealed class ParamScheduler : Callback
     /// <inheritdoc />
     public override int Order => CallbackOrder.ParamScheduler;
 
+    /// <summary>
+    /// Skip, instead of refusing, hyperparameters the optimizer does not declare (e.g. a momentum schedule given to an
+    /// optimizer without momentum).
+    /// </summary>
+    public bool SkipMissing { get; init; }
+
     /// <summary>The hyperparameters this callback sets.</summary>
     public IReadOnlyCollection<string> Hypers => schedules.Keys;
 
@@ -39,6 +45,9 @@ public sealed class ParamScheduler : Callback
     public override void BeforeFit()
     {
         var groups = Learner.Opt.Groups;
+        if (SkipMissing)
+            foreach (var name in schedules.Keys.Where(n => !groups.All(g => g.Has(n))).ToList())
+                schedules.Remove(name);
         foreach (var (name, list) in schedules)
         {
             if (list.Length != 1 && list.Length != groups.Count)

@@ -18,10 +18,10 @@ public static class CallbackOrder
     public const int TerminateOnNaN = -5;
     /// <summary>User callbacks.</summary>
     public const int Default = 0;
-    /// <summary>LrFinder: sets its own learning rate, so it runs after anything else that might.</summary>
-    public const int LrFinder = 5;
     /// <summary>ParamScheduler: sets hyperparameters for the coming step.</summary>
     public const int ParamScheduler = 10;
+    /// <summary>LrFinder: sets its own learning rate after any scheduler, so its value is the one used.</summary>
+    public const int LrFinder = 12;
     /// <summary>GradientAccumulation: decides whether this batch steps, before clipping looks at the gradients.</summary>
     public const int GradientAccumulation = 15;
     /// <summary>GradientClipping: clips the gradients that are about to be applied.</summary>

@@ -43,7 +43,7 @@ public static class Checkpoint
                     var meta = metadata ?? new Dictionary<string, string>();
                     w.Write(meta.Count);
                     foreach (var (k, v) in meta) { w.Write(k); w.Write(v); }
-                    WriteBlob(w, s => learner.Model.save(s));
+                    WriteBlob(w, s => { using var bw = new BinaryWriter(s, Encoding.UTF8, leaveOpen: true); learner.Model.save(bw); });
                     WriteBlob(w, s => { using var bw = new BinaryWriter(s, Encoding.UTF8, leaveOpen: true); learner.Opt.SaveState(bw); });
                     using var rng = torch.random.get_rng_state();
                     WriteBlob(w, s => s.Write(rng.bytes));
@@ -94,7 +94,7 @@ public static class Checkpoint
             var model = ReadBlob(r);
             var optimizer = ReadBlob(r);
             var rng = ReadBlob(r);
-            using (var ms = new MemoryStream(model)) learner.Model.load(ms);
+            using (var ms = new MemoryStream(model)) using (var br = new BinaryReader(ms)) learner.Model.load(br);
             using (var ms = new MemoryStream(optimizer)) using (var br = new BinaryReader(ms)) learner.Opt.LoadState(br);
             if (restoreLoopState)
             {

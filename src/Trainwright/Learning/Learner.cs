@@ -1,7 +1,6 @@
 using System.Text;
 using TorchSharp;
 using TorchSharp.Modules;
-using Trainwright.Callbacks;
 using Trainwright.Data;
 using Trainwright.Optim;
 using static TorchSharp.torch;

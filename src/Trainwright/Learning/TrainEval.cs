@@ -1,6 +1,5 @@
-using Trainwright.Learning;
 
-namespace Trainwright.Callbacks;
+namespace Trainwright.Learning;
 
 /// <summary>
 /// Puts the model in train mode for training batches and eval mode for validation (batch norm and dropout behave

@@ -1,0 +1,65 @@
+using Trainwright.Learning;
+using Trainwright.Optim;
+using Trainwright.Schedules;
+using static TorchSharp.torch;
+
+namespace Trainwright.Callbacks;
+
+/// <summary>Ways of fitting built from callbacks: one-cycle training and the learning rate finder.</summary>
+public static class LearnerExtensions
+{
+    /// <summary>
+    /// Fits with the one-cycle policy: learning rate warms up from <c>maxLr/divStart</c> to <paramref name="maxLr"/>
+    /// along a cosine over <paramref name="pctStart"/> of training then anneals to <c>maxLr/divFinal</c>, while momentum
+    /// (when the optimizer has one) does the inverse between <paramref name="maxMom"/> and <paramref name="minMom"/>.
+    /// </summary>
+    public static void FitOneCycle(this Learner learner, int epochs, double maxLr, double pctStart = 0.25,
+        double maxMom = 0.95, double minMom = 0.85, double divStart = 25, double divFinal = 1e5,
+        IEnumerable<Callback>? callbacks = null, string? resumeFrom = null)
+    {
+        ArgumentNullException.ThrowIfNull(learner);
+        var scheduler = new ParamScheduler(new Dictionary<string, Schedule[]>
+        {
+            [Hyper.Lr] = [Sched.OneCycleLr(maxLr, pctStart, divStart, divFinal)],
+            [Hyper.Mom] = [Sched.OneCycleMom(maxMom, minMom, pctStart)],
+        }) { SkipMissing = true };
+        learner.Fit(epochs, [scheduler, .. callbacks ?? []], resumeFrom);
+    }
+
+    /// <summary>
+    /// Runs the learning rate finder and then restores the model weights, the optimizer state and the RNG exactly as
+    /// they were, so the search leaves no trace. Returns the finder with its curve and suggestion.
+    /// </summary>
+    public static LrFinder LrFind(this Learner learner, double startLr = 1e-7, double endLr = 10, int maxIter = 100, double stopFactor = 4)
+    {
+        ArgumentNullException.ThrowIfNull(learner);
+        var finder = new LrFinder(startLr, endLr, maxIter, stopFactor);
+        bool hadOptimizer = learner.HasOptimizer;
+        using var model = new MemoryStream();
+        using (var w = new BinaryWriter(model, System.Text.Encoding.UTF8, leaveOpen: true)) learner.Model.save(w);
+        using var optimizer = new MemoryStream();
+        if (hadOptimizer) using (var w = new BinaryWriter(optimizer, System.Text.Encoding.UTF8, leaveOpen: true)) learner.Opt.SaveState(w);
+        using var rng = random.get_rng_state();
+        bool training = learner.Model.training;
+        try
+        {
+            int epochs = Math.Max(1, (maxIter + learner.ItersPerEpoch - 1) / Math.Max(1, learner.ItersPerEpoch));
+            learner.Fit(epochs, [finder]);
+        }
+        finally
+        {
+            model.Position = 0;
+            using (var r = new BinaryReader(model, System.Text.Encoding.UTF8, leaveOpen: true)) learner.Model.load(r);
+            if (hadOptimizer)
+            {
+                optimizer.Position = 0;
+                using var r = new BinaryReader(optimizer);
+                learner.Opt.LoadState(r);
+            }
+            else learner.ResetOptimizer();
+            random.set_rng_state(rng);
+            learner.Model.train(training);
+        }
+        return finder;
+    }
+}

@@ -1,0 +1,57 @@
+using Trainwright.Learning;
+
+namespace Trainwright.Callbacks;
+
+/// <summary>
+/// Tracks the best value of one of <see cref="AvgStats"/>'s numbers across epochs (shared by EarlyStopping and
+/// SaveModel, so both judge "better" the same way).
+/// </summary>
+public sealed class Monitor
+{
+    /// <summary>Creates a monitor of <paramref name="name"/> (e.g. valid_loss, valid_accuracy).</summary>
+    public Monitor(string name, MonitorMode mode = MonitorMode.Auto, double minDelta = 0)
+    {
+        if (string.IsNullOrWhiteSpace(name)) throw new ArgumentException("Name the value to monitor, e.g. valid_loss.", nameof(name));
+        if (!(minDelta >= 0)) throw new ArgumentOutOfRangeException(nameof(minDelta), minDelta, "The minimum improvement must be zero or more.");
+        Name = name;
+        Mode = mode != MonitorMode.Auto ? mode
+            : name.Contains("loss", StringComparison.OrdinalIgnoreCase) || name.Contains("error", StringComparison.OrdinalIgnoreCase) ? MonitorMode.Min
+            : MonitorMode.Max;
+        MinDelta = minDelta;
+    }
+
+    /// <summary>The monitored name.</summary>
+    public string Name { get; }
+
+    /// <summary>Min or Max (never Auto once constructed).</summary>
+    public MonitorMode Mode { get; }
+
+    /// <summary>How much better a value must be to count as an improvement.</summary>
+    public double MinDelta { get; }
+
+    /// <summary>The best value seen, or null before the first.</summary>
+    public double? Best { get; private set; }
+
+    /// <summary>Forgets the best value.</summary>
+    public void Reset() => Best = null;
+
+    /// <summary>Reads the current value from the learner's AvgStats; throws a clear error when it cannot.</summary>
+    public double Read(Learner learner, string owner)
+    {
+        ArgumentNullException.ThrowIfNull(learner);
+        if (!learner.TryGet<AvgStats>(out var stats))
+            throw new InvalidOperationException($"{owner} monitors '{Name}', which AvgStats computes, but no AvgStats callback is attached.");
+        if (stats.TryGetValue(Name, out var value)) return value;
+        throw new InvalidOperationException($"{owner} monitors '{Name}', which AvgStats does not compute. Known: {string.Join(", ", stats.ValueNames)}.");
+    }
+
+    /// <summary>Records <paramref name="value"/>; true when it beats the best so far by more than <see cref="MinDelta"/>.</summary>
+    public bool Improved(double value)
+    {
+        if (double.IsNaN(value)) return false;
+        bool better = Best is not { } best
+            || (Mode == MonitorMode.Min ? value < best - MinDelta : value > best + MinDelta);
+        if (better) Best = value;
+        return better;
+    }
+}

@@ -1,0 +1,116 @@
+using System.Globalization;
+using Trainwright.Learning;
+using static TorchSharp.torch;
+
+namespace Trainwright.Callbacks;
+
+/// <summary>
+/// Writes resumable checkpoints (model, optimizer, loop position, RNG state) into a folder: <c>checkpoint-last</c>
+/// at the end of every epoch, and <c>checkpoint-best</c> whenever the monitored value improves. Every write is atomic.
+/// When a fit is stopped mid-epoch (for example by Ctrl+C), <c>checkpoint-last</c> records the batch reached, so a
+/// resumed fit continues from there. Checkpoints are never overwritten with non-finite weights or after
+/// <see cref="TerminateOnNaN"/> stopped the fit, so the last good one is kept.
+/// </summary>
+public sealed class SaveModel : Callback
+{
+    /// <summary>File name of the checkpoint written every epoch.</summary>
+    public const string LastFileName = "checkpoint-last";
+    /// <summary>File name of the checkpoint of the best epoch.</summary>
+    public const string BestFileName = "checkpoint-best";
+
+    private readonly Monitor? monitor;
+    private LoopPosition? reached;
+    private bool trainCut;
+
+    /// <summary>Creates the callback.</summary>
+    /// <param name="directory">Folder for the checkpoints (created when missing).</param>
+    /// <param name="monitor">AvgStats value that decides the best epoch (e.g. valid_loss); null to write only the last.</param>
+    /// <param name="mode">Whether lower or higher is better (Auto: lower for losses).</param>
+    public SaveModel(string directory, string? monitor = "valid_loss", MonitorMode mode = MonitorMode.Auto)
+    {
+        if (string.IsNullOrWhiteSpace(directory)) throw new ArgumentException("Give a folder to write checkpoints into.", nameof(directory));
+        Directory = directory;
+        this.monitor = monitor is null ? null : new Monitor(monitor, mode);
+    }
+
+    /// <inheritdoc />
+    public override int Order => CallbackOrder.SaveModel;
+
+    /// <summary>The folder checkpoints go into.</summary>
+    public string Directory { get; }
+
+    /// <summary>Path of the checkpoint written every epoch.</summary>
+    public string LastPath => Path.Combine(Directory, LastFileName);
+
+    /// <summary>Path of the best epoch's checkpoint.</summary>
+    public string BestPath => Path.Combine(Directory, BestFileName);
+
+    /// <summary>The best monitored value so far.</summary>
+    public double? Best => monitor?.Best;
+
+    /// <summary>Why the last checkpoint was not written, or null when it was.</summary>
+    public string? SkippedReason { get; private set; }
+
+    /// <inheritdoc />
+    public override void BeforeFit()
+    {
+        monitor?.Reset();
+        System.IO.Directory.CreateDirectory(Directory);
+    }
+
+    /// <inheritdoc />
+    public override void BeforeEpoch()
+    {
+        reached = null;
+        trainCut = false;
+    }
+
+    /// <inheritdoc />
+    public override void AfterBatch()
+    {
+        if (Learner.Training) reached = LoopPosition.AfterBatch(Learner);
+    }
+
+    /// <inheritdoc />
+    public override void AfterCancelTrain() => trainCut = true;
+
+    /// <inheritdoc />
+    public override void AfterCancelEpoch() => trainCut = true;
+
+    /// <inheritdoc />
+    public override void AfterEpoch()
+    {
+        var l = Learner;
+        SkippedReason = WhyNotSave();
+        if (SkippedReason is not null) return;
+        bool epochDone = trainCut || reached is null || reached.BatchesDone == 0;
+        var position = epochDone ? LoopPosition.AfterEpoch(l) : reached!;
+        var meta = Metadata(l);
+        Checkpoint.Save(LastPath, l, position, meta);
+        bool validated = l.TryGet<AvgStats>(out var stats) && stats.Valid?.Epoch == l.Epoch;
+        if (monitor is not null && epochDone && validated && monitor.Improved(monitor.Read(l, Name)))
+            Checkpoint.Save(BestPath, l, position, meta);
+    }
+
+    /// <summary>Writes a checkpoint of the current state to <paramref name="path"/> right now (e.g. on a signal).</summary>
+    public void SaveNow(string path) => Checkpoint.Save(path, Learner, LoopPosition.AfterBatch(Learner), Metadata(Learner));
+
+    private string? WhyNotSave()
+    {
+        var l = Learner;
+        if (l.TryGet<TerminateOnNaN>(out var nan) && nan.Stopped) return $"the loss was not finite ({nan.StoppedAt})";
+        using var _ = no_grad();
+        foreach (var (name, p) in l.Model.named_parameters())
+            if (!p.isfinite().all().item<bool>()) return $"parameter '{name}' holds non-finite values";
+        return null;
+    }
+
+    private static Dictionary<string, string> Metadata(Learner l)
+    {
+        var meta = new Dictionary<string, string> { ["epoch"] = (l.Epoch + 1).ToString(CultureInfo.InvariantCulture) };
+        if (l.TryGet<AvgStats>(out var stats))
+            foreach (var name in stats.ValueNames)
+                if (stats.TryGetValue(name, out var v)) meta[name] = v.ToString("R", CultureInfo.InvariantCulture);
+        return meta;
+    }
+}
