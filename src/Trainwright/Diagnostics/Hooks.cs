@@ -1,0 +1,73 @@
+using static TorchSharp.torch;
+
+namespace Trainwright.Diagnostics;
+
+/// <summary>A set of hooks on several modules, removed together on Dispose.</summary>
+/// <typeparam name="THook">The kind of hook.</typeparam>
+public sealed class Hooks<THook> : IDisposable, IReadOnlyList<THook> where THook : Hook
+{
+    private readonly List<THook> _hooks;
+
+    /// <summary>Takes ownership of <paramref name="hooks"/>: disposing this set removes them all.</summary>
+    /// <param name="hooks">Already registered hooks.</param>
+    public Hooks(IEnumerable<THook> hooks)
+    {
+        ArgumentNullException.ThrowIfNull(hooks);
+        _hooks = hooks.ToList();
+    }
+
+    /// <inheritdoc/>
+    public THook this[int index] => _hooks[index];
+
+    /// <inheritdoc/>
+    public int Count => _hooks.Count;
+
+    /// <inheritdoc/>
+    public IEnumerator<THook> GetEnumerator() => _hooks.GetEnumerator();
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+    /// <summary>Removes every hook from its module.</summary>
+    public void Dispose()
+    {
+        foreach (var hook in _hooks) hook.Dispose();
+    }
+}
+
+/// <summary>Factories for <see cref="Hooks{THook}"/>.</summary>
+public static class Hooks
+{
+    /// <summary>Registers one hook per module with <paramref name="create"/>.</summary>
+    /// <typeparam name="THook">The kind of hook.</typeparam>
+    /// <param name="modules">The modules to hook (see <see cref="LayerSelection"/>).</param>
+    /// <param name="create">Builds and registers the hook for one module.</param>
+    public static Hooks<THook> Register<THook>(IEnumerable<NamedModule> modules, Func<NamedModule, THook> create)
+        where THook : Hook
+    {
+        ArgumentNullException.ThrowIfNull(modules);
+        ArgumentNullException.ThrowIfNull(create);
+        var made = new List<THook>();
+        try
+        {
+            foreach (var m in modules) made.Add(create(m));
+        }
+        catch
+        {
+            foreach (var h in made) h.Dispose();
+            throw;
+        }
+        return new Hooks<THook>(made);
+    }
+
+    /// <summary>Registers a callback hook on each module.</summary>
+    /// <param name="modules">The modules to hook.</param>
+    /// <param name="onForward">Called with (hook, input, output) after each forward; must not keep the tensors.</param>
+    public static Hooks<Hook> Register(IEnumerable<NamedModule> modules, Action<Hook, Tensor, Tensor> onForward) =>
+        Register(modules, m => new Hook(m.Module, onForward, m.Name));
+
+    /// <summary>Registers a <see cref="StatsHook"/> on each module.</summary>
+    /// <param name="modules">The modules to hook.</param>
+    /// <param name="options">What to measure; <see cref="StatsOptions.Default"/> when null.</param>
+    public static Hooks<StatsHook> ForStats(IEnumerable<NamedModule> modules, StatsOptions? options = null) =>
+        Register(modules, m => new StatsHook(m.Module, options, m.Name));
+}
