@@ -14,7 +14,9 @@ public sealed class Batch : IDisposable
     {
         ArgumentNullException.ThrowIfNull(xb);
         ArgumentNullException.ThrowIfNull(yb);
-        if (xb.shape.Length == 0 || yb.shape.Length == 0 || xb.shape[0] != yb.shape[0])
+        // Dimensions and size(0) are single native calls; `shape` marshals a new array each time, which is
+        // measurable once per batch.
+        if (xb.Dimensions == 0 || yb.Dimensions == 0 || xb.size(0) != yb.size(0))
             throw new ArgumentException(
                 $"A batch needs inputs and targets with the same first dimension; got inputs [{string.Join(", ", xb.shape)}] and targets [{string.Join(", ", yb.shape)}].");
         Xb = xb;
@@ -28,7 +30,7 @@ public sealed class Batch : IDisposable
     public Tensor Yb { get; }
 
     /// <summary>Number of items in the batch (the first dimension).</summary>
-    public int Size => (int)Xb.shape[0];
+    public int Size => (int)Xb.size(0);
 
     /// <summary>Moves the batch out of every dispose scope so it outlives the scope it was made in.</summary>
     public Batch Detach()
