@@ -218,6 +218,7 @@ public sealed class Learner
 
     private void AllBatches(IDataLoader loader)
     {
+        loader.Epoch = Epoch;
         Iter = 0;
         int skip = Training ? ResumeSkip : 0;
         foreach (var batch in loader)

@@ -69,19 +69,19 @@ public class TrainingControlTests
     }
 
     [Fact]
-    public void AStopMidEpochResumesFromTheBatchReached()
+    public void AStopMidEpochResumesFromTheBatchReachedWithTheSameShuffledOrder()
     {
-        var straight = Tiny.Learner();
+        var straight = Tiny.Learner(Tiny.ShuffledData());
         straight.Fit(3); // 5 batches per epoch
 
         var dir = TempDir();
         var save = new SaveModel(dir);
-        var first = Tiny.Learner(callbacks: [new AvgStats(), save]);
+        var first = Tiny.Learner(Tiny.ShuffledData(), [new AvgStats(), save]);
         first.Fit(3, [new StopAt(7)]);
         var info = Checkpoint.Load(save.LastPath, Tiny.Learner());
         Assert.Equal(new LoopPosition(1, 2, 7, 1.4), info.Position with { EpochFraction = Math.Round(info.Position.EpochFraction, 9) });
 
-        var resumed = Tiny.Learner();
+        var resumed = Tiny.Learner(Tiny.ShuffledData());
         resumed.Fit(3, resumeFrom: save.LastPath);
         Assert.Equal(Weights.Flat(straight.Model), Weights.Flat(resumed.Model));
         Assert.Equal(15, resumed.TrainIter);

@@ -10,6 +10,7 @@ internal sealed class InMemoryLoader(Tensor x, Tensor y, int batchSize) : IDataL
     public int ItemCount => (int)x.shape[0];
     public int BatchCount => (ItemCount + batchSize - 1) / batchSize;
     public int BatchSize => batchSize;
+    public int Epoch { get; set; }
 
     public IEnumerator<Batch> GetEnumerator()
     {

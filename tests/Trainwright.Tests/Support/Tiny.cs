@@ -17,6 +17,17 @@ internal static class Tiny
         return new DataBunch(new InMemoryLoader(xt, yt, batchSize), new InMemoryLoader(xv, yv, batchSize * 2), classes);
     }
 
+    /// <summary>The same kind of problem through the library's shuffled DataLoader (seeded).</summary>
+    public static DataBunch ShuffledData(int trainItems = 40, int validItems = 20, int batchSize = 8, int seed = 7)
+    {
+        var g = new Generator(3);
+        var xt = randn(new long[] { trainItems, 6 }, generator: g);
+        var yt = randint(0, 3, new long[] { trainItems }, generator: g);
+        var xv = randn(new long[] { validItems, 6 }, generator: g);
+        var yv = randint(0, 3, new long[] { validItems }, generator: g);
+        return DataBunch.FromDatasets(new TensorDataset(xt, yt), new TensorDataset(xv, yv), batchSize, c: 3, seed: seed);
+    }
+
     public static nn.Module<Tensor, Tensor> Model(int features = 6, int classes = 3, long seed = 2)
     {
         manual_seed(seed);
