@@ -59,6 +59,7 @@ public static class ProgressOverheadBench
     {
         public int ItemCount => (int)x.shape[0];
         public int BatchCount => (ItemCount + batchSize - 1) / batchSize;
+        public int Epoch { get; set; }
         public int BatchSize => batchSize;
 
         public IEnumerator<Batch> GetEnumerator()
