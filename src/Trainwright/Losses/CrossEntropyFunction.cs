@@ -19,13 +19,13 @@ internal sealed class CrossEntropyFunction : autograd.SingleTensorFunction<Cross
         var target = (Tensor)vars[1];
         using var scope = NewDisposeScope();
         var m = x.amax([-1], keepdim: true).nan_to_num_();
-        var shifted = x - m;
-        var e = shifted.exp();
+        // exp(x − m) in place: nothing here is recorded by autograd, so one [n, c] buffer serves both steps.
+        var e = (x - m).exp_();
         var s = e.sum(-1, keepdim: true);
         var rows = arange(x.shape[0], dtype: target.dtype, device: target.device);
-        var picked = shifted.index(TensorIndex.Tensor(rows), TensorIndex.Tensor(target));
-        // −mean(log softmax at the target) = mean(log Σ exp(x − m) − (x − m)[i, target[i]]).
-        var loss = s.log().squeeze_(-1).sub_(picked).mean();
+        var picked = x.index(TensorIndex.Tensor(rows), TensorIndex.Tensor(target));
+        // −mean(log softmax at the target) = mean(m + log Σ exp(x − m) − x[i, target[i]]).
+        var loss = s.log().add_(m).squeeze_(-1).sub_(picked).mean();
         // Saved tensors are taken by the autograd node after forward returns, so they must outlive this scope.
         ctx.save_for_backward([e.MoveToOuterDisposeScope(), s.MoveToOuterDisposeScope(), rows.MoveToOuterDisposeScope(), target]);
         return loss.MoveToOuterDisposeScope();
