@@ -1,3 +1,4 @@
+using System.Text;
 using TorchSharp;
 using static TorchSharp.torch;
 using TorchSharp.Modules;
@@ -12,9 +13,10 @@ public delegate Optimizer OptimizerFactory(IReadOnlyList<IReadOnlyList<Parameter
 
 /// <summary>
 /// Base of our optimizers: parameter groups with named hyperparameters, and <see cref="Step"/> kept apart from
-/// <see cref="ZeroGrad"/> so gradients can be accumulated over several batches.
+/// <see cref="ZeroGrad"/> so gradients can be accumulated over several batches. Disposing an optimizer frees the
+/// native memory of its state (momentum buffers…), not the parameters.
 /// </summary>
-public abstract class Optimizer
+public abstract class Optimizer : IDisposable
 {
     /// <summary>Creates an optimizer over the given groups.</summary>
     protected Optimizer(IEnumerable<ParamGroup> groups)
@@ -37,10 +39,14 @@ public abstract class Optimizer
     public void ZeroGrad()
     {
         using var _ = no_grad();
-        foreach (var p in Parameters)
+        foreach (var group in Groups)
         {
-            var g = p.grad;
-            if (g is not null) g.zero_();
+            foreach (var p in group.Parameters)
+            {
+                // Each read of .grad makes a new native handle: release it at once rather than leave it to a scope.
+                using var g = p.grad;
+                g?.zero_();
+            }
         }
     }
 
@@ -49,4 +55,37 @@ public abstract class Optimizer
 
     /// <summary>Restores what <see cref="SaveState"/> wrote; the optimizer must have the same groups and shapes.</summary>
     public abstract void LoadState(BinaryReader reader);
+
+    /// <summary>
+    /// Takes an in-memory copy of everything <see cref="SaveState"/> writes, so <see cref="RestoreState"/> can put
+    /// the optimizer back exactly (bit for bit) where it was, e.g. after a learning-rate finder's trial run.
+    /// </summary>
+    public byte[] CaptureState()
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true)) SaveState(writer);
+        return stream.ToArray();
+    }
+
+    /// <summary>Restores a copy taken by <see cref="CaptureState"/>.</summary>
+    /// <param name="state">Bytes returned by <see cref="CaptureState"/> of an optimizer with the same groups and shapes.</param>
+    public void RestoreState(byte[] state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        using var reader = new BinaryReader(new MemoryStream(state, writable: false), Encoding.UTF8);
+        LoadState(reader);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Frees the optimizer's state; override to release native tensors the optimizer owns.</summary>
+    /// <param name="disposing">True when called from <see cref="Dispose()"/>, false from a finalizer.</param>
+    protected virtual void Dispose(bool disposing)
+    {
+    }
 }

@@ -1,0 +1,235 @@
+using static TorchSharp.torch;
+using TorchSharp.Modules;
+
+namespace Trainwright.Optim;
+
+/// <summary>
+/// An optimizer that keeps per-parameter state (named buffers and a step count) and updates each group in one pass.
+/// It implements <see cref="Optimizer.Step"/> (under no_grad, with a check for misuse) and
+/// <see cref="Optimizer.SaveState"/>/<see cref="Optimizer.LoadState"/> (hyperparameters, step counts, buffers)
+/// once for every subclass; a subclass only writes <see cref="UpdateGroup"/>.
+/// </summary>
+public abstract class StatefulOptimizer : Optimizer
+{
+    private const string Format = "Trainwright.OptimizerState/1";
+    private readonly ParameterState[][] states;
+    private bool disposed;
+
+    /// <summary>Creates the optimizer and empty state for every parameter.</summary>
+    /// <param name="groups">The parameter groups; a parameter may belong to only one group.</param>
+    /// <param name="requiredHypers">Hyperparameters every group must declare (the subclass reads them in each step).</param>
+    /// <param name="bufferNames">Names of the per-parameter buffers, e.g. "momentum_buffer" (used in save files and messages).</param>
+    /// <exception cref="ArgumentException">A group lacks a required hyperparameter, or a parameter appears twice.</exception>
+    protected StatefulOptimizer(IEnumerable<ParamGroup> groups, IReadOnlyList<string> requiredHypers, IReadOnlyList<string> bufferNames)
+        : base(groups)
+    {
+        ArgumentNullException.ThrowIfNull(requiredHypers);
+        ArgumentNullException.ThrowIfNull(bufferNames);
+        BufferNames = bufferNames.ToArray();
+        var seen = new HashSet<Parameter>(ReferenceEqualityComparer.Instance);
+        for (int g = 0; g < Groups.Count; g++)
+        {
+            foreach (var name in requiredHypers)
+            {
+                if (!Groups[g].Has(name))
+                    throw new ArgumentException(
+                        $"Parameter group {g} does not declare hyperparameter '{name}', which {GetType().Name} needs.", nameof(groups));
+            }
+            foreach (var p in Groups[g].Parameters)
+            {
+                if (p is null) throw new ArgumentException($"Parameter group {g} contains a null parameter.", nameof(groups));
+                if (!seen.Add(p))
+                    throw new ArgumentException(
+                        $"A parameter appears twice (again in group {g}); it would be updated twice per step. Give each parameter to one group only.",
+                        nameof(groups));
+            }
+        }
+        states = Groups.Select(g => g.Parameters.Select(_ => new ParameterState(BufferNames.Count)).ToArray()).ToArray();
+    }
+
+    /// <summary>Names of the per-parameter buffers, in the order of <see cref="ParameterState.Buffers"/>.</summary>
+    public IReadOnlyList<string> BufferNames { get; }
+
+    /// <summary>The state of parameter <paramref name="index"/> of group <paramref name="group"/>.</summary>
+    public ParameterState StateOf(int group, int index) => states[group][index];
+
+    /// <summary>
+    /// Updates every parameter that has a gradient, under no_grad.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">
+    /// None of the optimizer's parameters has a gradient although some require one: backward() was not called, or the
+    /// optimizer was built over other Parameter objects than the ones the model now uses (module.to(device) replaces
+    /// them). A parameter without gradient is otherwise skipped, as torch.optim does.
+    /// </exception>
+    public sealed override void Step()
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        bool anyGradient = false;
+        using (no_grad())
+        {
+            for (int g = 0; g < Groups.Count; g++)
+                anyGradient |= UpdateGroup(g, Groups[g], states[g]);
+        }
+        if (!anyGradient && Parameters.Any(p => p.requires_grad))
+            throw new InvalidOperationException(
+                $"{GetType().Name}.Step(): none of its {Parameters.Count()} parameters has a gradient. Call backward() on the loss first, " +
+                "and build the optimizer over the model's current parameters (moving a module with .to(device) replaces them).");
+    }
+
+    /// <summary>
+    /// Updates the parameters of one group; called under no_grad. Read the group's hyperparameters once here, not
+    /// per parameter, and dispose each gradient handle read from <c>p.grad</c>.
+    /// </summary>
+    /// <param name="groupIndex">Index of the group in <see cref="Optimizer.Groups"/>.</param>
+    /// <param name="group">The group.</param>
+    /// <param name="groupStates">The state of each parameter of the group, in the group's order.</param>
+    /// <returns>True when at least one parameter of the group had a gradient.</returns>
+    protected abstract bool UpdateGroup(int groupIndex, ParamGroup group, ParameterState[] groupStates);
+
+    /// <inheritdoc />
+    public override void SaveState(BinaryWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ObjectDisposedException.ThrowIf(disposed, this);
+        writer.Write(Format);
+        writer.Write(GetType().Name);
+        writer.Write(BufferNames.Count);
+        foreach (var name in BufferNames) writer.Write(name);
+        writer.Write(Groups.Count);
+        for (int g = 0; g < Groups.Count; g++)
+        {
+            var hypers = Groups[g].Hypers.OrderBy(h => h.Key, StringComparer.Ordinal).ToArray();
+            writer.Write(hypers.Length);
+            foreach (var (name, value) in hypers)
+            {
+                writer.Write(name);
+                writer.Write(value);
+            }
+            writer.Write(states[g].Length);
+            foreach (var state in states[g])
+            {
+                writer.Write(state.StepCount);
+                foreach (var buffer in state.Buffers)
+                {
+                    writer.Write(buffer is not null);
+                    if (buffer is not null) TensorStateIO.Write(writer, buffer);
+                }
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="InvalidDataException">
+    /// The data was not written by this kind of optimizer, or its groups, parameter counts, hyperparameter names,
+    /// buffer shapes or dtypes differ from this optimizer's. Nothing is changed when this is thrown.
+    /// </exception>
+    public override void LoadState(BinaryReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        ObjectDisposedException.ThrowIf(disposed, this);
+        var me = GetType().Name;
+        if (reader.ReadString() != Format)
+            throw new InvalidDataException($"The data is not optimizer state written by {nameof(SaveState)}.");
+        var writtenBy = reader.ReadString();
+        if (writtenBy != me)
+            throw new InvalidDataException($"The optimizer state was saved by {writtenBy}; it cannot be loaded into {me}.");
+        var bufferCount = reader.ReadInt32();
+        var names = Enumerable.Range(0, bufferCount).Select(_ => reader.ReadString()).ToArray();
+        if (!names.SequenceEqual(BufferNames))
+            throw new InvalidDataException(
+                $"The saved state has buffers ({string.Join(", ", names)}) but {me} keeps ({string.Join(", ", BufferNames)}).");
+        var groupCount = reader.ReadInt32();
+        if (groupCount != Groups.Count)
+            throw new InvalidDataException(
+                $"The saved optimizer state has {groupCount} parameter group(s) but this {me} has {Groups.Count}; load it into an optimizer built over the same groups.");
+
+        // Read and check everything before changing anything, so a bad file leaves the optimizer as it was.
+        var hypers = new (string Name, double Value)[groupCount][];
+        var loaded = new (long Step, Tensor?[] Buffers)[groupCount][];
+        try
+        {
+            for (int g = 0; g < groupCount; g++)
+            {
+                hypers[g] = ReadHypers(reader, g);
+                var count = reader.ReadInt32();
+                var parameters = Groups[g].Parameters;
+                if (count != parameters.Count)
+                    throw new InvalidDataException(
+                        $"Group {g} of the saved optimizer state has {count} parameter(s) but group {g} of this {me} has {parameters.Count}.");
+                loaded[g] = new (long, Tensor?[])[count];
+                for (int i = 0; i < count; i++)
+                {
+                    var step = reader.ReadInt64();
+                    var buffers = new Tensor?[bufferCount];
+                    loaded[g][i] = (step, buffers);
+                    for (int b = 0; b < bufferCount; b++)
+                    {
+                        if (!reader.ReadBoolean()) continue;
+                        buffers[b] = TensorStateIO.Read(reader);
+                        CheckMatches(buffers[b]!, parameters[i], g, i, BufferNames[b]);
+                    }
+                }
+            }
+        }
+        catch
+        {
+            foreach (var group in loaded)
+                foreach (var (_, buffers) in group ?? [])
+                    foreach (var t in buffers ?? []) t?.Dispose();
+            throw;
+        }
+
+        for (int g = 0; g < groupCount; g++)
+        {
+            foreach (var (name, value) in hypers[g]) Groups[g][name] = value;
+            var parameters = Groups[g].Parameters;
+            for (int i = 0; i < loaded[g].Length; i++)
+            {
+                var (step, buffers) = loaded[g][i];
+                for (int b = 0; b < buffers.Length; b++)
+                {
+                    var cpu = buffers[b];
+                    if (cpu is null || cpu.device == parameters[i].device) continue;
+                    buffers[b] = cpu.to(parameters[i].device).DetachFromDisposeScope();
+                    cpu.Dispose();
+                }
+                states[g][i].Replace(step, buffers);
+            }
+        }
+    }
+
+    private (string Name, double Value)[] ReadHypers(BinaryReader reader, int g)
+    {
+        var count = reader.ReadInt32();
+        var result = new (string, double)[count];
+        for (int h = 0; h < count; h++) result[h] = (reader.ReadString(), reader.ReadDouble());
+        var saved = result.Select(h => h.Item1).Order(StringComparer.Ordinal);
+        var mine = Groups[g].Hypers.Keys.Order(StringComparer.Ordinal);
+        if (!saved.SequenceEqual(mine))
+            throw new InvalidDataException(
+                $"Group {g} of the saved optimizer state has hyperparameters ({string.Join(", ", saved)}) but this {GetType().Name}'s group {g} has ({string.Join(", ", mine)}).");
+        return result;
+    }
+
+    private void CheckMatches(Tensor buffer, Parameter p, int g, int i, string bufferName)
+    {
+        if (!buffer.shape.SequenceEqual(p.shape))
+            throw new InvalidDataException(
+                $"Saved '{bufferName}' of parameter {i} in group {g} has shape {TensorStateIO.Shape(buffer.shape)} but that parameter of this {GetType().Name} has shape {TensorStateIO.Shape(p.shape)}; the state belongs to a different model.");
+        if (buffer.dtype != p.dtype)
+            throw new InvalidDataException(
+                $"Saved '{bufferName}' of parameter {i} in group {g} is {buffer.dtype} but that parameter is {p.dtype}.");
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (!disposed && disposing)
+        {
+            foreach (var group in states)
+                foreach (var state in group) state.Dispose();
+        }
+        disposed = true;
+        base.Dispose(disposing);
+    }
+}

@@ -1,0 +1,36 @@
+using Trainwright.Losses;
+using static TorchSharp.torch;
+
+namespace Trainwright.Tests.Losses;
+
+public class MetricsTests
+{
+    [Fact]
+    public void AccuracyOfHandComputedCase()
+    {
+        using var scope = NewDisposeScope();
+        var pred = tensor(new[,]
+        {
+            { 0.1f, 0.9f, 0.0f }, // argmax 1
+            { 2.0f, 1.0f, 0.0f }, // argmax 0
+            { 0.0f, 0.0f, 5.0f }, // argmax 2
+            { 3.0f, 4.0f, 1.0f }, // argmax 1
+        });
+        var target = tensor(new long[] { 1, 2, 2, 0 });
+        // Rows 0 and 2 are right: 2 / 4.
+        var acc = Metrics.AccuracyOf(pred, target);
+        Assert.Equal(ScalarType.Float32, acc.dtype);
+        Assert.Equal(0, acc.Dimensions);
+        Assert.Equal(0.5f, acc.item<float>());
+        Assert.Equal(0.5f, Metrics.Accuracy.Compute(pred, target).item<float>());
+        Assert.Equal("accuracy", Metrics.Accuracy.Name);
+    }
+
+    [Fact]
+    public void AccuracyRejectsMismatchedTargets()
+    {
+        using var scope = NewDisposeScope();
+        var ex = Assert.Throws<ArgumentException>(() => Metrics.AccuracyOf(zeros(4, 3), tensor(new long[] { 0, 1 })));
+        Assert.Equal("target", ex.ParamName);
+    }
+}
