@@ -1,5 +1,6 @@
 using TorchSharp;
 using Trainwright.Learning;
+using Trainwright.Losses;
 using static TorchSharp.torch;
 
 namespace Trainwright.Callbacks;
@@ -11,15 +12,16 @@ namespace Trainwright.Callbacks;
 /// </summary>
 public sealed class AvgStats : Callback
 {
-    private readonly (string Name, Func<Tensor, Tensor, Tensor> Compute)[] metrics;
+    private readonly Metric[] metrics;
     private readonly List<PhaseStats> history = [];
     private Tensor? sums;
     private int count;
 
-    /// <summary>Creates the callback with named metrics, each a function of (predictions, targets) to a scalar.</summary>
-    public AvgStats(params (string Name, Func<Tensor, Tensor, Tensor> Compute)[] metrics)
+    /// <summary>Creates the callback with named metrics (e.g. <see cref="Metrics.Accuracy"/>).</summary>
+    public AvgStats(params Metric[] metrics)
     {
         ArgumentNullException.ThrowIfNull(metrics);
+        if (metrics.Any(m => m is null)) throw new ArgumentException("A metric is null.", nameof(metrics));
         var dup = metrics.GroupBy(m => m.Name).FirstOrDefault(g => g.Count() > 1);
         if (dup is not null) throw new ArgumentException($"Two metrics are named '{dup.Key}'; names must be unique.", nameof(metrics));
         this.metrics = metrics;

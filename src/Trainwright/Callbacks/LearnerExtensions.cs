@@ -37,8 +37,7 @@ public static class LearnerExtensions
         bool hadOptimizer = learner.HasOptimizer;
         using var model = new MemoryStream();
         using (var w = new BinaryWriter(model, System.Text.Encoding.UTF8, leaveOpen: true)) learner.Model.save(w);
-        using var optimizer = new MemoryStream();
-        if (hadOptimizer) using (var w = new BinaryWriter(optimizer, System.Text.Encoding.UTF8, leaveOpen: true)) learner.Opt.SaveState(w);
+        byte[]? optimizer = hadOptimizer ? learner.Opt.CaptureState() : null;
         using var rng = random.get_rng_state();
         bool training = learner.Model.training;
         try
@@ -50,12 +49,7 @@ public static class LearnerExtensions
         {
             model.Position = 0;
             using (var r = new BinaryReader(model, System.Text.Encoding.UTF8, leaveOpen: true)) learner.Model.load(r);
-            if (hadOptimizer)
-            {
-                optimizer.Position = 0;
-                using var r = new BinaryReader(optimizer);
-                learner.Opt.LoadState(r);
-            }
+            if (optimizer is not null) learner.Opt.RestoreState(optimizer);
             else learner.ResetOptimizer();
             random.set_rng_state(rng);
             learner.Model.train(training);

@@ -1,6 +1,6 @@
 using Spectre.Console;
 using Trainwright.Learning;
-using static TorchSharp.torch;
+using Trainwright.Losses;
 
 namespace Trainwright.Callbacks;
 
@@ -15,27 +15,24 @@ public static class StandardCallbacks
     /// <param name="progress">Add a progress display.</param>
     /// <param name="console">Where progress is shown (default: the process's console).</param>
     public static IEnumerable<Func<Callback>> Classification(bool progress = true, IAnsiConsole? console = null)
-    {
-        static Tensor Accuracy(Tensor pred, Tensor y) => pred.argmax(1).eq(y).to(ScalarType.Float32).mean();
-        return For(progress, console, ("accuracy", Accuracy));
-    }
+        => For(progress, console, Metrics.Accuracy);
 
     /// <summary>AvgStats with <paramref name="metrics"/>, Recorder and (when <paramref name="progress"/>) Progress.</summary>
     /// <param name="progress">Add a progress display.</param>
-    /// <param name="metrics">Named metrics of (predictions, targets) to a scalar, averaged per item by AvgStats.</param>
-    public static IEnumerable<Func<Callback>> For(bool progress = true, params (string Name, Func<Tensor, Tensor, Tensor> Compute)[] metrics) =>
+    /// <param name="metrics">Metrics of (predictions, targets) to a scalar, averaged per item by AvgStats.</param>
+    public static IEnumerable<Func<Callback>> For(bool progress = true, params Metric[] metrics) =>
         For(progress, null, metrics);
 
     /// <summary>AvgStats with <paramref name="metrics"/>, Recorder and (when <paramref name="progress"/>) Progress on <paramref name="console"/>.</summary>
     /// <param name="progress">Add a progress display.</param>
     /// <param name="console">Where progress is shown (default: the process's console).</param>
-    /// <param name="metrics">Named metrics of (predictions, targets) to a scalar, averaged per item by AvgStats.</param>
-    public static IEnumerable<Func<Callback>> For(bool progress, IAnsiConsole? console, params (string Name, Func<Tensor, Tensor, Tensor> Compute)[] metrics)
+    /// <param name="metrics">Metrics of (predictions, targets) to a scalar, averaged per item by AvgStats.</param>
+    public static IEnumerable<Func<Callback>> For(bool progress, IAnsiConsole? console, params Metric[] metrics)
     {
         ArgumentNullException.ThrowIfNull(metrics);
         var copy = metrics.ToArray();
         // Fail now, not when the first learner is built.
-        if (copy.Any(m => string.IsNullOrWhiteSpace(m.Name) || m.Compute is null))
+        if (copy.Any(m => m is null || string.IsNullOrWhiteSpace(m.Name) || m.Compute is null))
             throw new ArgumentException("Every metric needs a name and a function.", nameof(metrics));
         _ = new AvgStats(copy);
         var factories = new List<Func<Callback>> { () => new AvgStats(copy), () => new Recorder() };

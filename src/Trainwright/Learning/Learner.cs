@@ -2,6 +2,7 @@ using System.Text;
 using TorchSharp;
 using TorchSharp.Modules;
 using Trainwright.Data;
+using Trainwright.Losses;
 using Trainwright.Optim;
 using static TorchSharp.torch;
 
@@ -29,7 +30,7 @@ public sealed class Learner
     /// <param name="lr">Base learning rate handed to the factory.</param>
     /// <param name="callbacks">Callbacks attached for the learner's life (a <see cref="TrainEval"/> is added if missing).</param>
     /// <param name="splitter">Splits the model's parameters into groups (default: one group).</param>
-    public Learner(nn.Module<Tensor, Tensor> model, DataBunch data, Func<Tensor, Tensor, Tensor> lossFunc,
+    public Learner(nn.Module<Tensor, Tensor> model, DataBunch data, LossFunction lossFunc,
         OptimizerFactory optimizerFactory, double lr, IEnumerable<Callback>? callbacks = null,
         Func<nn.Module, IReadOnlyList<IReadOnlyList<Parameter>>>? splitter = null)
     {
@@ -52,7 +53,7 @@ public sealed class Learner
     public DataBunch Data { get; }
 
     /// <summary>The loss function: predictions and targets to a scalar.</summary>
-    public Func<Tensor, Tensor, Tensor> LossFunc { get; set; }
+    public LossFunction LossFunc { get; set; }
 
     /// <summary>The base learning rate the optimizer was (or will be) built with.</summary>
     public double Lr { get; }

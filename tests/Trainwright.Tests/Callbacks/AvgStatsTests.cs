@@ -1,4 +1,5 @@
 using Trainwright.Callbacks;
+using Trainwright.Losses;
 using Trainwright.Learning;
 using Trainwright.Tests.Support;
 using static TorchSharp.torch;
@@ -23,7 +24,7 @@ public class AvgStatsTests
     {
         // 10 training items in batches of 4, 4, 2; 10 validation items in batches of 8, 2.
         var data = Tiny.Data(trainItems: 10, validItems: 10, batchSize: 4);
-        var stats = new AvgStats(("accuracy", Accuracy));
+        var stats = new AvgStats(new Metric("accuracy", Accuracy));
         var log = new BatchLog();
         var learner = Tiny.Learner(data, [stats, log]);
         learner.Fit(1);
@@ -63,7 +64,7 @@ public class AvgStatsTests
 
     [Fact]
     public void DuplicateMetricNamesAreRefused() =>
-        Assert.Throws<ArgumentException>(() => new AvgStats(("a", Accuracy), ("a", Accuracy)));
+        Assert.Throws<ArgumentException>(() => new AvgStats(new Metric("a", Accuracy), new Metric("a", Accuracy)));
 
     private static (Tensor X, Tensor Y) Whole(Trainwright.Data.IDataLoader loader)
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Trainwright.Callbacks;
+using Trainwright.Losses;
 using Trainwright.Learning;
 using Trainwright.Tests.Support;
 using static TorchSharp.torch;
@@ -23,7 +24,7 @@ public sealed class CsvLoggerTests : IDisposable
     public void WritesAHeaderAndOneRowPerEpochWithAvgStatsNumbersInTheInvariantCulture()
     {
         var path = Path.Combine(dir, "sub", "log.csv");
-        var stats = new AvgStats(("accuracy", Accuracy));
+        var stats = new AvgStats(new Metric("accuracy", Accuracy));
         var learner = Tiny.Learner(callbacks: [stats, new CsvLogger(path)], lr: 0.05);
         var culture = CultureInfo.CurrentCulture;
         try
@@ -62,13 +63,13 @@ public sealed class CsvLoggerTests : IDisposable
     {
         var path = Path.Combine(dir, "log.csv");
         var ckpt = Path.Combine(dir, "after2.ckpt");
-        var first = Tiny.Learner(callbacks: [new AvgStats(("accuracy", Accuracy)), new CsvLogger(path), new SaveAfter(2, ckpt)]);
+        var first = Tiny.Learner(callbacks: [new AvgStats(new Metric("accuracy", Accuracy)), new CsvLogger(path), new SaveAfter(2, ckpt)]);
         first.Fit(3);
         var firstRows = File.ReadAllLines(path);
         Assert.Equal(4, firstRows.Length);
 
         // Resume from the end of epoch 2: epoch 3 runs again and its row is replaced, not repeated.
-        var stats = new AvgStats(("accuracy", Accuracy));
+        var stats = new AvgStats(new Metric("accuracy", Accuracy));
         var second = Tiny.Learner(callbacks: [stats, new CsvLogger(path, append: true)]);
         second.Fit(3, resumeFrom: ckpt);
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Spectre.Console;
 using Trainwright.Callbacks;
+using Trainwright.Losses;
 using Trainwright.Learning;
 using Trainwright.Tests.Learning;
 using Trainwright.Tests.Support;
@@ -20,7 +21,7 @@ public class ProgressCallbackTests
     public void PlainModePrintsOneLinePerEpochWithTheAvgStatsNumbers()
     {
         var writer = new StringWriter();
-        var stats = new AvgStats(("accuracy", Accuracy));
+        var stats = new AvgStats(new Metric("accuracy", Accuracy));
         var progress = new ProgressCallback(writer);
         Assert.True(progress.Plain);
         Assert.Equal("Progress", progress.Name);
@@ -77,7 +78,7 @@ public class ProgressCallbackTests
             Ansi = AnsiSupport.Yes,
             ColorSystem = ColorSystemSupport.NoColors,
         });
-        var stats = new AvgStats(("accuracy", Accuracy));
+        var stats = new AvgStats(new Metric("accuracy", Accuracy));
         var progress = new ProgressCallback(console);
         Assert.False(progress.Plain);
         Tiny.Learner(callbacks: [stats, progress]).Fit(2);

@@ -1,4 +1,5 @@
 using Trainwright.Callbacks;
+using Trainwright.Losses;
 using Trainwright.Tests.Support;
 using static TorchSharp.torch;
 
@@ -48,8 +49,8 @@ public class StandardCallbacksTests
     public void ForTakesAnyMetricsAndChecksThem()
     {
         static Tensor Zero(Tensor p, Tensor y) => zeros(1);
-        var cbs = StandardCallbacks.For(false, ("a", Zero), ("b", Zero)).Select(f => f()).ToList();
+        var cbs = StandardCallbacks.For(false, new Metric("a", Zero), new Metric("b", Zero)).Select(f => f()).ToList();
         Assert.Equal(["a", "b"], ((AvgStats)cbs[0]).MetricNames);
-        Assert.Throws<ArgumentException>(() => StandardCallbacks.For(false, ("a", Zero), ("a", Zero)));
+        Assert.Throws<ArgumentException>(() => StandardCallbacks.For(false, new Metric("a", Zero), new Metric("a", Zero)));
     }
 }

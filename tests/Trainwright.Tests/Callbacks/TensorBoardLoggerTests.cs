@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using Trainwright.Callbacks;
+using Trainwright.Losses;
 using Trainwright.Tests.Support;
 using static TorchSharp.torch;
 
@@ -17,7 +18,7 @@ public sealed class TensorBoardLoggerTests : IDisposable
     [Fact]
     public void WritesBatchAndEpochScalarsInTfRecordFramingThatMatchTheRecordedNumbers()
     {
-        var stats = new AvgStats(("accuracy", Accuracy));
+        var stats = new AvgStats(new Metric("accuracy", Accuracy));
         var recorder = new Recorder();
         var logger = new TensorBoardLogger(dir, flushEvery: 3); // 5 batches an epoch: flushes mid-epoch and at its end
         Assert.Equal("TensorBoard", logger.Name);

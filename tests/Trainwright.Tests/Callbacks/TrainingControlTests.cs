@@ -1,4 +1,5 @@
 using Trainwright.Callbacks;
+using Trainwright.Losses;
 using Trainwright.Learning;
 using Trainwright.Optim;
 using Trainwright.Tests.Learning;
@@ -25,7 +26,7 @@ public class TrainingControlTests
     {
         double[] scores = [0.5, 0.6, 0.6, 0.55, 0.9, 0.9];
         int epoch = 0;
-        var stats = new AvgStats(("score", (p, y) => tensor((float)scores[epoch])));
+        var stats = new AvgStats(new Metric("score", (p, y) => tensor((float)scores[epoch])));
         var stopper = new EarlyStopping("valid_score", patience: 2);
         var spy = new SpyCallback();
         var learner = Tiny.Learner(callbacks: [stats, stopper, spy, new EpochCounter(() => epoch++)]);
@@ -111,7 +112,7 @@ public class TrainingControlTests
         int epoch = 0;
         var dir = TempDir();
         var save = new SaveModel(dir, monitor: "valid_score");
-        var learner = Tiny.Learner(callbacks: [new AvgStats(("score", (p, y) => tensor((float)scores[epoch]))), save, new EpochCounter(() => epoch++)]);
+        var learner = Tiny.Learner(callbacks: [new AvgStats(new Metric("score", (p, y) => tensor((float)scores[epoch]))), save, new EpochCounter(() => epoch++)]);
         learner.Fit(3);
         var best = Checkpoint.Load(save.BestPath, Tiny.Learner());
         var last = Checkpoint.Load(save.LastPath, Tiny.Learner());
@@ -187,15 +188,17 @@ public class TrainingControlTests
     [Fact]
     public void LrFindLeavesWeightsOptimizerAndRngAsTheyWere()
     {
-        var learner = Tiny.Learner(Tiny.Data(trainItems: 200, batchSize: 8));
+        var learner = Tiny.Learner(Tiny.Data(trainItems: 200, batchSize: 8), optimizer: Sgd.Factory(mom: 0.9, wd: 1e-4));
         learner.Fit(1);
         learner.Opt.Groups[0][Hyper.Lr] = 0.0123;
         var before = Weights.Flat(learner.Model);
+        var stateBefore = learner.Opt.CaptureState();
         using var rngBefore = random.get_rng_state();
         var finder = learner.LrFind(maxIter: 30);
         Assert.InRange(finder.Lrs.Count, 3, 30);
         Assert.Equal(before, Weights.Flat(learner.Model));
         Assert.Equal(0.0123, learner.Opt.Groups[0][Hyper.Lr]);
+        Assert.Equal(stateBefore, learner.Opt.CaptureState()); // momentum buffers bit-identical
         using var rngAfter = random.get_rng_state();
         Assert.Equal(rngBefore.data<byte>().ToArray(), rngAfter.data<byte>().ToArray());
         Assert.InRange(finder.SuggestedLr, finder.Lrs[0] / 10, finder.Lrs[^1] / 10);

@@ -34,6 +34,7 @@ internal static class Tiny
         return nn.Sequential(nn.Linear(features, 10), nn.ReLU(), nn.Linear(10, classes));
     }
 
-    public static Learner Learner(DataBunch? data = null, IEnumerable<Callback>? callbacks = null, double lr = 0.1) =>
-        new(Model(), data ?? Data(), (p, y) => nn.functional.cross_entropy(p, y), PlainSgd.Factory, lr, callbacks);
+    public static Learner Learner(DataBunch? data = null, IEnumerable<Callback>? callbacks = null, double lr = 0.1,
+        Trainwright.Optim.OptimizerFactory? optimizer = null) =>
+        new(Model(), data ?? Data(), (p, y) => nn.functional.cross_entropy(p, y), optimizer ?? PlainSgd.Factory, lr, callbacks);
 }
