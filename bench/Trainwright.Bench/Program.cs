@@ -2,12 +2,15 @@ using System.Globalization;
 using System.Text;
 using Trainwright.Bench;
 
-// dotnet run -c Release --project bench/Trainwright.Bench -- all | data ce sgd loop …  [--out FILE]
-var benches = new Dictionary<string, (string Title, Func<IEnumerable<Comparison>> Run)>(StringComparer.OrdinalIgnoreCase)
+// dotnet run -c Release --project bench/Trainwright.Bench -- all | data ce sgd loop memory throughput …  [--out FILE]
+var benches = new Dictionary<string, (string Title, Func<IEnumerable<string>> Run)>(StringComparer.OrdinalIgnoreCase)
 {
-    ["data"] = ("Data loading", DataLoaderBench.Run),
-    ["ce"] = ("Cross entropy", CrossEntropyBench.Run),
-    ["sgd"] = ("Optimizer step", SgdBench.Run),
+    ["data"] = ("Data loading", () => Report.Table(DataLoaderBench.Run())),
+    ["ce"] = ("Cross entropy, forward + backward", () => Report.Table(CrossEntropyBench.Run())),
+    ["sgd"] = ("Optimizer step", () => Report.Table(SgdBench.Run())),
+    ["loop"] = ("Loop overhead", () => Report.Table(LoopOverheadBench.Run())),
+    ["memory"] = ("Memory over a long run", () => Report.Table(MemoryBench.Run())),
+    ["throughput"] = ("The machine's limit and throughput", () => Report.Table(ThroughputBench.Run())),
 };
 
 var names = args.TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList();
@@ -28,19 +31,17 @@ md.AppendLine();
 foreach (var name in names)
 {
     var (title, run) = benches[name];
+    var started = DateTime.UtcNow;
     Console.Error.WriteLine($"running {name}…");
     md.AppendLine(CultureInfo.InvariantCulture, $"### {title}").AppendLine();
-    md.AppendLine("| measurement | ours | baseline | ours median ms | baseline median ms | ratio median (min) | goal | met |");
-    md.AppendLine("|---|---|---|---:|---:|---:|---|---|");
-    foreach (var c in run())
+    foreach (var line in run())
     {
-        md.AppendLine(CultureInfo.InvariantCulture,
-            $"| {c.Name} | {c.Subject} | {c.Baseline} | {Stats.Median(c.SubjectMs):F2} | {Stats.Median(c.BaselineMs):F2} | {c.MedianRatio:F3} ({c.MinRatio:F3}) | {c.Goal} | {(c.GoalMet ? "yes" : "**no**")} |");
-        Console.Out.Flush();
+        md.AppendLine(line);
+        Console.Error.WriteLine(line);
     }
-    md.AppendLine();
+    md.AppendLine(CultureInfo.InvariantCulture, $"\n({name}: {(DateTime.UtcNow - started).TotalSeconds:F0} s)").AppendLine();
+    File.WriteAllText(outPath, md.ToString()); // keep what is done if a later bench fails
 }
 Console.WriteLine(md.ToString());
-File.WriteAllText(outPath, md.ToString());
 Console.Error.WriteLine($"written to {Path.GetFullPath(outPath)}");
 return 0;
