@@ -85,12 +85,13 @@ public sealed class AvgStats : Callback
         var l = Learner;
         if (l.Loss is null || sums is null) return;
         int bs = l.BatchSize;
+        // Under no_grad nothing here joins the graph, so no detach is needed; the float32 values are promoted into
+        // the float64 sums in place. One stack and one add per batch, no host sync.
         using var _ = no_grad();
         var values = new Tensor[metrics.Length + 1];
-        values[0] = l.Loss.detach().reshape(1);
-        for (int i = 0; i < metrics.Length; i++)
-            values[i + 1] = metrics[i].Compute(l.Pred!, l.Yb).detach().to(ScalarType.Float32).reshape(1);
-        sums.add_(cat(values).to(sums.device), alpha: bs);
+        values[0] = l.Loss;
+        for (int i = 0; i < metrics.Length; i++) values[i + 1] = metrics[i].Compute(l.Pred!, l.Yb);
+        sums.add_(stack(values), alpha: bs);
         count += bs;
     }
 

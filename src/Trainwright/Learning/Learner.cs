@@ -115,7 +115,7 @@ public sealed class Learner
     public Tensor? Loss { get; set; }
 
     /// <summary>Number of items in the current batch.</summary>
-    public int BatchSize => (int)Xb.shape[0];
+    public int BatchSize => (int)Xb.size(0);
 
     // ---- Callbacks ----
 
