@@ -5,8 +5,9 @@ namespace Trainwright.Data;
 
 /// <summary>
 /// A dataset over two tensors that share their first dimension: item <c>i</c> is <c>(X[i], Y[i])</c>.
-/// Besides single items it gathers a whole batch with one <c>index_select</c> per tensor (<see cref="Gather(Tensor)"/>),
-/// which <see cref="DataLoader{TItem}"/> uses when it collates with the default collate.
+/// Besides single items it gathers a whole batch at once (<see cref="Gather(ReadOnlySpan{int})"/>), which
+/// <see cref="DataLoader{TItem}"/> uses when it collates with the default collate: by copying rows when both tensors
+/// are contiguous on the CPU, else with one <c>index_select</c> per tensor.
 /// The dataset does not own <see cref="X"/> and <see cref="Y"/>; whoever made them disposes them.
 /// Reading is thread-safe (workers gather concurrently), as long as nobody writes the tensors meanwhile.
 /// </summary>
@@ -26,7 +27,18 @@ public sealed class TensorDataset : IDataset<(Tensor X, Tensor Y)>
         Y = y;
         // Cached: reading the shape is a native call that marshals an array, too slow for a per-index bounds check.
         Count = (int)x.shape[0];
+        if (RowCopy.Supports(x) && RowCopy.Supports(y))
+        {
+            xRow = x.shape[1..];
+            yRow = y.shape[1..];
+            xRowBytes = xRow.Aggregate(1L, (a, b) => a * b) * x.element_size();
+            yRowBytes = yRow.Aggregate(1L, (a, b) => a * b) * y.element_size();
+        }
     }
+
+    // Set when both tensors are contiguous on the CPU: batches are then gathered by copying rows.
+    private readonly long[]? xRow, yRow;
+    private readonly long xRowBytes, yRowBytes;
 
     /// <summary>Inputs, item first.</summary>
     public Tensor X { get; }
@@ -77,6 +89,8 @@ public sealed class TensorDataset : IDataset<(Tensor X, Tensor Y)>
                 throw new ArgumentOutOfRangeException(nameof(indices), indices[i], $"Index must be in [0, {Count}).");
             longs[i] = indices[i];
         }
+        if (xRow is not null && X.is_contiguous() && Y.is_contiguous())
+            return new Batch(RowCopy.Gather(X, indices, xRowBytes, xRow), RowCopy.Gather(Y, indices, yRowBytes, yRow!));
         using var index = tensor(longs, ScalarType.Int64);
         return Gather(index);
     }
