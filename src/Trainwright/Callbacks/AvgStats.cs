@@ -46,6 +46,15 @@ public sealed class AvgStats : Callback
     public event Action<PhaseStats>? PhaseEnded;
 
     /// <summary>
+    /// Optional: combines this process's totals of a pass with those of the other processes of a distributed run before
+    /// the means are taken, so the stats cover every process's items exactly. It receives whether the pass was training,
+    /// the batch-size-weighted sums (loss first, then each metric in <see cref="MetricNames"/> order) and the item count,
+    /// and returns the combined sums and count. Null (the default) keeps this process's own totals. Every process must
+    /// call it at the same passes (it usually runs a collective operation).
+    /// </summary>
+    public Func<bool, double[], int, (double[] Sums, int Count)>? CombineTotals { get; set; }
+
+    /// <summary>
     /// Reads a value of the latest passes by name: <c>train_loss</c>, <c>valid_loss</c>, <c>train_&lt;metric&gt;</c>,
     /// <c>valid_&lt;metric&gt;</c>, or a bare metric name (its validation value).
     /// </summary>
@@ -123,6 +132,8 @@ public sealed class AvgStats : Callback
         double[] totals;
         if (sums.device_type == DeviceType.CPU) totals = sums.data<double>().ToArray();
         else { using var host = sums.cpu(); totals = host.data<double>().ToArray(); }
+        int count = this.count;
+        if (CombineTotals is not null) (totals, count) = CombineTotals(training, totals, count);
         var means = count == 0 ? totals.Select(_ => double.NaN).ToArray() : totals.Select(t => t / count).ToArray();
         var stats = new PhaseStats(Learner.Epoch, training, count, means[0],
             metrics.Select((m, i) => (m.Name, means[i + 1])).ToDictionary(p => p.Name, p => p.Item2));
