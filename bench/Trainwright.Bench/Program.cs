@@ -11,6 +11,7 @@ var benches = new Dictionary<string, (string Title, Func<IEnumerable<string>> Ru
     ["loop"] = ("Loop overhead", () => Report.Table(LoopOverheadBench.Run())),
     ["memory"] = ("Memory over a long run", () => Report.Table(MemoryBench.Run())),
     ["throughput"] = ("The machine's limit and throughput", () => Report.Table(ThroughputBench.Run())),
+    ["distributed"] = ("Data-parallel training over Open MPI", DistributedBench.Run),
 };
 
 var names = args.TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList();
