@@ -22,7 +22,7 @@ public class Adam : StatefulOptimizer
     private static readonly string[] Required = [Hyper.Lr, Hyper.Mom, Hyper.SqrMom, Hyper.Eps, Hyper.Wd];
     private const int ExpAvg = 0, ExpAvgSq = 1;
 
-    private readonly ReusableScalar[][] constants;
+
     private const int CMom = 0, CSqrMom = 1, COneMinusMom = 2, COneMinusSqrMom = 3, CEps = 4, CWd = 5, CDecay = 6,
         CSqrtBias2 = 7, CNegStep = 8, Count = 9;
 
@@ -62,10 +62,9 @@ public class Adam : StatefulOptimizer
     /// <param name="groups">The groups with their hyperparameters.</param>
     /// <param name="decay">How each group's wd is applied.</param>
     protected Adam(IEnumerable<ParamGroup> groups, WeightDecayMode decay)
-        : base(groups, Required, ["exp_avg", "exp_avg_sq"])
+        : base(groups, Required, ["exp_avg", "exp_avg_sq"], Count)
     {
         Decay = decay;
-        constants = Groups.Select(_ => Enumerable.Range(0, Count).Select(_ => new ReusableScalar()).ToArray()).ToArray();
     }
 
     /// <summary>How weight decay is applied: L2 for Adam, decoupled for AdamW.</summary>
@@ -86,7 +85,7 @@ public class Adam : StatefulOptimizer
     protected sealed override bool UpdateGroup(int groupIndex, ParamGroup group, ParameterState[] groupStates)
     {
         double lr = group[Hyper.Lr], b1 = group[Hyper.Mom], b2 = group[Hyper.SqrMom], eps = group[Hyper.Eps], wd = group[Hyper.Wd];
-        var c = constants[groupIndex];
+        var c = Constants(groupIndex);
         bool l2 = wd != 0 && Decay == WeightDecayMode.L2;
         bool decoupled = wd != 0 && Decay == WeightDecayMode.Decoupled;
         var parameters = group.Parameters;
@@ -120,15 +119,6 @@ public class Adam : StatefulOptimizer
             p.addcdiv_(expAvg, denom, c[CNegStep].Of(-lr / bias1));
         }
         return any;
-    }
-
-    /// <inheritdoc />
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-            foreach (var group in constants)
-                foreach (var s in group) s.Dispose();
-        base.Dispose(disposing);
     }
 
     /// <summary>Builds groups sharing one set of hyperparameters, after checking them.</summary>

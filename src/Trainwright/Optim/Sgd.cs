@@ -13,8 +13,6 @@ public sealed class Sgd : StatefulOptimizer
 {
     private static readonly string[] Required = [Hyper.Lr, Hyper.Mom, Hyper.Wd];
 
-    // Per group, the constants passed to the in-place ops, remade only when a hyperparameter changes.
-    private readonly ReusableScalar[][] constants;
     private const int CMom = 0, CWd = 1, CDecay = 2, CNegLr = 3, CNegLrMom = 4;
 
     /// <summary>SGD over one group of parameters.</summary>
@@ -48,11 +46,10 @@ public sealed class Sgd : StatefulOptimizer
     /// <param name="decay">How each group's wd is applied.</param>
     /// <param name="nesterov">Use Nesterov momentum.</param>
     public Sgd(IEnumerable<ParamGroup> groups, WeightDecayMode decay = WeightDecayMode.L2, bool nesterov = false)
-        : base(groups, Required, ["momentum_buffer"])
+        : base(groups, Required, ["momentum_buffer"], 5)
     {
         Decay = decay;
         Nesterov = nesterov;
-        constants = Groups.Select(_ => Enumerable.Range(0, 5).Select(_ => new ReusableScalar()).ToArray()).ToArray();
     }
 
     /// <summary>How weight decay is applied.</summary>
@@ -76,7 +73,7 @@ public sealed class Sgd : StatefulOptimizer
     protected override bool UpdateGroup(int groupIndex, ParamGroup group, ParameterState[] groupStates)
     {
         double lr = group[Hyper.Lr], mom = group[Hyper.Mom], wd = group[Hyper.Wd];
-        var c = constants[groupIndex];
+        var c = Constants(groupIndex);
         var parameters = group.Parameters;
         bool any = false;
         for (int i = 0; i < parameters.Count; i++)
@@ -112,15 +109,6 @@ public sealed class Sgd : StatefulOptimizer
             }
         }
         return any;
-    }
-
-    /// <inheritdoc />
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-            foreach (var group in constants)
-                foreach (var s in group) s.Dispose();
-        base.Dispose(disposing);
     }
 
     private static IEnumerable<ParamGroup> MakeGroups(IEnumerable<IEnumerable<Parameter>> groups, double lr, double mom, double wd, bool nesterov)

@@ -13,16 +13,20 @@ public abstract class StatefulOptimizer : Optimizer
 {
     private const string Format = "Trainwright.OptimizerState/1";
     private readonly ParameterState[][] states;
+    private readonly ReusableScalar[][] constants;
     private bool disposed;
 
     /// <summary>Creates the optimizer and empty state for every parameter.</summary>
     /// <param name="groups">The parameter groups; a parameter may belong to only one group.</param>
     /// <param name="requiredHypers">Hyperparameters every group must declare (the subclass reads them in each step).</param>
     /// <param name="bufferNames">Names of the per-parameter buffers, e.g. "momentum_buffer" (used in save files and messages).</param>
+    /// <param name="constantsPerGroup">How many reusable native scalars each group's update needs (see <see cref="Constants"/>).</param>
     /// <exception cref="ArgumentException">A group lacks a required hyperparameter, or a parameter appears twice.</exception>
-    protected StatefulOptimizer(IEnumerable<ParamGroup> groups, IReadOnlyList<string> requiredHypers, IReadOnlyList<string> bufferNames)
+    private protected StatefulOptimizer(IEnumerable<ParamGroup> groups, IReadOnlyList<string> requiredHypers, IReadOnlyList<string> bufferNames,
+        int constantsPerGroup)
         : base(groups)
     {
+        constants = [.. Groups.Select(_ => Enumerable.Range(0, constantsPerGroup).Select(_ => new ReusableScalar()).ToArray())];
         ArgumentNullException.ThrowIfNull(requiredHypers);
         ArgumentNullException.ThrowIfNull(bufferNames);
         BufferNames = bufferNames.ToArray();
@@ -221,6 +225,9 @@ public abstract class StatefulOptimizer : Optimizer
                 $"Saved '{bufferName}' of parameter {i} in group {g} is {buffer.dtype} but that parameter is {p.dtype}.");
     }
 
+    /// <summary>The reusable native scalars of group <paramref name="groupIndex"/>, remade only when their value changes.</summary>
+    private protected ReusableScalar[] Constants(int groupIndex) => constants[groupIndex];
+
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
@@ -228,6 +235,8 @@ public abstract class StatefulOptimizer : Optimizer
         {
             foreach (var group in states)
                 foreach (var state in group) state.Dispose();
+            foreach (var group in constants)
+                foreach (var c in group) c.Dispose();
         }
         disposed = true;
         base.Dispose(disposing);

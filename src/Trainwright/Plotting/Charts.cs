@@ -59,7 +59,8 @@ public static class Charts
         Save(plot, path, width, height);
     }
 
-    private static void Save(Plot plot, string path, int width, int height)
+    /// <summary>Writes the plot as PNG through a temp file and a rename, creating the folder when missing.</summary>
+    internal static void Save(Plot plot, string path, int width, int height)
     {
         var full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);

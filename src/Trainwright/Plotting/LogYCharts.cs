@@ -46,18 +46,6 @@ public static class LogYCharts
         plot.YLabel(yLabel);
         if (list.Count > 1) plot.ShowLegend(legendCorner);
 
-        var full = Path.GetFullPath(path);
-        var folder = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(folder);
-        var temp = Path.Combine(folder, $".{Path.GetFileNameWithoutExtension(full)}.{Guid.NewGuid():N}.tmp.png");
-        try
-        {
-            plot.SavePng(temp, width, height);
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+        Charts.Save(plot, path, width, height);
     }
 }
