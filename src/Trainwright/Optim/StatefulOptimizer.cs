@@ -20,6 +20,15 @@ public abstract class StatefulOptimizer : Optimizer
     /// <param name="groups">The parameter groups; a parameter may belong to only one group.</param>
     /// <param name="requiredHypers">Hyperparameters every group must declare (the subclass reads them in each step).</param>
     /// <param name="bufferNames">Names of the per-parameter buffers, e.g. "momentum_buffer" (used in save files and messages).</param>
+    protected StatefulOptimizer(IEnumerable<ParamGroup> groups, IReadOnlyList<string> requiredHypers, IReadOnlyList<string> bufferNames)
+        : this(groups, requiredHypers, bufferNames, 0)
+    {
+    }
+
+    /// <summary>As above, for our own optimizers, with reusable native scalars for their in-place ops.</summary>
+    /// <param name="groups">The parameter groups; a parameter may belong to only one group.</param>
+    /// <param name="requiredHypers">Hyperparameters every group must declare.</param>
+    /// <param name="bufferNames">Names of the per-parameter buffers.</param>
     /// <param name="constantsPerGroup">How many reusable native scalars each group's update needs (see <see cref="Constants"/>).</param>
     /// <exception cref="ArgumentException">A group lacks a required hyperparameter, or a parameter appears twice.</exception>
     private protected StatefulOptimizer(IEnumerable<ParamGroup> groups, IReadOnlyList<string> requiredHypers, IReadOnlyList<string> bufferNames,
