@@ -42,8 +42,9 @@ public sealed class Learner
             throw new ArgumentOutOfRangeException(nameof(lr), lr, "The learning rate must be a positive, finite number.");
         Lr = lr;
         this.splitter = splitter ?? (m => [m.parameters().ToArray()]);
-        if (callbacks is not null) foreach (var cb in callbacks) Add(cb);
-        if (!callbacks?.OfType<TrainEval>().Any() ?? true) Add(new TrainEval());
+        var given = callbacks?.ToList() ?? [];
+        foreach (var cb in given) Add(cb);
+        if (!given.OfType<TrainEval>().Any()) Add(new TrainEval());
     }
 
     /// <summary>The model being trained.</summary>
@@ -262,6 +263,7 @@ public sealed class Learner
 
     private void With<TCancel>(Event before, Event cancelled, Event after, Action body) where TCancel : CancelException
     {
+        bool failed = false;
         try
         {
             Fire(before);
@@ -271,9 +273,24 @@ public sealed class Learner
         {
             Fire(cancelled);
         }
+        catch
+        {
+            failed = true;
+            throw;
+        }
         finally
         {
-            Fire(after);
+            // While an error unwinds, cleanup still runs, but a second error must not hide the first.
+            if (failed) FireQuietly(after); else Fire(after);
+        }
+    }
+
+    private void FireQuietly(Event @event)
+    {
+        foreach (var cb in sorted)
+        {
+            try { cb.Handle(@event); }
+            catch (Exception) { /* the error already propagating is the one to report */ }
         }
     }
 

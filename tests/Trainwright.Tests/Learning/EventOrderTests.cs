@@ -95,6 +95,18 @@ public class EventOrderTests
     }
 
     [Fact]
+    public void AnErrorDuringCleanupDoesNotHideTheFirstError()
+    {
+        var first = new SpyCallback { ThrowAt = Event.AfterLoss, Throw = () => new InvalidOperationException("first") };
+        var second = new SpyCallback { ThrowAt = Event.AfterBatch, Throw = () => new InvalidOperationException("second") };
+        var learner = Tiny.Learner(Tiny.Data(trainItems: 16, validItems: 8, batchSize: 8), [first, second]);
+        var e = Assert.Throws<CallbackException>(() => learner.Fit(1));
+        Assert.Equal("first", e.InnerException!.Message);
+        Assert.Equal(Event.AfterLoss, e.Event);
+        Assert.Equal("AfterFit", second.Seen[^1]); // cleanup still reached everyone
+    }
+
+    [Fact]
     public void CallbacksRunByOrderAndStablyWithinAnOrder()
     {
         var log = new List<string>();
