@@ -212,7 +212,9 @@ internal sealed class TrainCommand
                 learner.Fit(s.Epochs, [new ParamScheduler(Hyper.Lr, Sched.Cos(s.Lr, 0))], s.Resume);
                 break;
             case "const":
-                learner.Fit(s.Epochs, resumeFrom: s.Resume);
+                // Set by a scheduler rather than left in the optimizer: a resumed checkpoint restores the optimizer's
+                // hyperparameters, which would otherwise override --lr.
+                learner.Fit(s.Epochs, [new ParamScheduler(Hyper.Lr, Sched.No(s.Lr))], s.Resume);
                 break;
             default:
                 throw new CliException($"Unknown --schedule '{s.Schedule}'; use one-cycle, cos or const.");
