@@ -87,7 +87,7 @@ internal sealed class TrainCommand
 
         Console.WriteLine($"Data:   {DataSource.Describe(data, settings.Data)}");
         Console.WriteLine($"Model:  {spec.Describe()}, {settings.Optimizer} lr {Num(settings.Lr)}{(settings.Wd > 0 ? $" wd {Num(settings.Wd)}" : "")}, "
-            + $"{settings.Schedule} schedule, {settings.Epochs} epochs, batch size {settings.BatchSize}, seed {settings.Seed}");
+            + $"{settings.Schedule} schedule, {Epochs(settings.Epochs)}, batch size {settings.BatchSize}, seed {settings.Seed}");
         if (resumed is not null)
             Console.WriteLine($"Resume: from '{settings.Resume}' at epoch {resumed.Position.Epoch + 1}, batch {resumed.Position.BatchesDone}");
         Console.WriteLine($"Output: {settings.Out}");
@@ -130,7 +130,7 @@ internal sealed class TrainCommand
         Console.WriteLine();
         if (stats.Valid is { } valid)
             Console.WriteLine($"Final validation accuracy: {valid.Metrics["accuracy"].ToString("0.0000", CultureInfo.InvariantCulture)} "
-                + $"(valid loss {Num(valid.Loss)}) after {settings.Epochs} epochs, {clock.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)}s");
+                + $"(valid loss {Num(valid.Loss)}) after {Epochs(settings.Epochs)}, {clock.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)}s");
         Console.WriteLine($"Outputs in {settings.Out}: metrics.csv, lr.png, loss.png, {SaveModel.LastFileName}, {SaveModel.BestFileName}, tensorboard/, summary.json");
         return ExitCodes.Ok;
     }
@@ -233,6 +233,8 @@ internal sealed class TrainCommand
         written.Add(loss);
         return written;
     }
+
+    private static string Epochs(int n) => n == 1 ? "1 epoch" : $"{n} epochs";
 
     private static string Num(double v) => v.ToString("G4", CultureInfo.InvariantCulture);
 }

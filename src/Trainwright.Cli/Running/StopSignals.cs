@@ -44,7 +44,8 @@ internal sealed class StopSignals : IDisposable
             stderr.WriteLine($"{SignalName(context.Signal)} received: finishing the current batch and saving a checkpoint (press Ctrl+C again to abort at once).");
             return;
         }
-        stderr.WriteLine($"{SignalName(context.Signal)} received again: aborting without saving.");
+        // Checkpoints are written atomically, so exiting in the middle of a save leaves the previous one intact.
+        stderr.WriteLine($"{SignalName(context.Signal)} received again: exiting now.");
         stderr.Flush();
         Environment.Exit(context.Signal == PosixSignal.SIGTERM ? ExitCodes.Terminated : ExitCodes.Interrupted);
     }
