@@ -1,1 +1,3 @@
-Console.WriteLine("trainwright");
+using Trainwright.Cli;
+
+return CliApp.Run(args);

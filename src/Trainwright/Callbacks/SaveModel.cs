@@ -48,6 +48,12 @@ public sealed class SaveModel : Callback
     /// <summary>The best monitored value so far.</summary>
     public double? Best => monitor?.Best;
 
+    /// <summary>
+    /// Key/value pairs added to every checkpoint's metadata (e.g. the model kind and sizes, so a tool can rebuild the model
+    /// before loading). Keys the callback writes itself (<c>epoch</c> and the AvgStats values) take precedence.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ExtraMetadata { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Why the last checkpoint was not written, or null when it was.</summary>
     public string? SkippedReason { get; private set; }
 
@@ -105,9 +111,9 @@ public sealed class SaveModel : Callback
         return null;
     }
 
-    private static Dictionary<string, string> Metadata(Learner l)
+    private Dictionary<string, string> Metadata(Learner l)
     {
-        var meta = new Dictionary<string, string> { ["epoch"] = (l.Epoch + 1).ToString(CultureInfo.InvariantCulture) };
+        var meta = new Dictionary<string, string>(ExtraMetadata) { ["epoch"] = (l.Epoch + 1).ToString(CultureInfo.InvariantCulture) };
         if (l.TryGet<AvgStats>(out var stats))
             foreach (var name in stats.ValueNames)
                 if (stats.TryGetValue(name, out var v)) meta[name] = v.ToString("R", CultureInfo.InvariantCulture);

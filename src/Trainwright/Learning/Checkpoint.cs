@@ -77,20 +77,11 @@ public static class Checkpoint
         {
             using var stream = File.OpenRead(path);
             using var r = new BinaryReader(stream, Encoding.UTF8);
-            if (stream.Length < 32 || r.ReadString() != Magic)
-                throw new InvalidDataException($"'{path}' is not a Trainwright checkpoint.");
-            int version = r.ReadInt32();
-            if (version != FormatVersion)
-                throw new InvalidDataException($"Checkpoint '{path}' has format version {version}; this build reads version {FormatVersion}.");
-            var signature = r.ReadString();
+            var (signature, position, meta) = ReadHeader(r, path);
             var expected = ModelSignature(learner.Model);
             if (signature != expected)
                 throw new InvalidDataException(
                     $"Checkpoint '{path}' was saved from a different model (its parameters: {Shorten(signature)}; this model's: {Shorten(expected)}).");
-            var position = new LoopPosition(r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadDouble());
-            int n = r.ReadInt32();
-            var meta = new Dictionary<string, string>(n);
-            for (int i = 0; i < n; i++) meta[r.ReadString()] = r.ReadString();
             var model = ReadBlob(r);
             var optimizer = ReadBlob(r);
             var rng = ReadBlob(r);
@@ -111,6 +102,44 @@ public static class Checkpoint
         {
             throw new InvalidDataException($"Checkpoint '{path}' is truncated.", e);
         }
+    }
+
+    /// <summary>
+    /// Reads a checkpoint's position and metadata without loading anything, e.g. to find out which model to build
+    /// before calling <see cref="Load"/>. Weights and states are not checked.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is not a checkpoint of this format, or its header is truncated.</exception>
+    public static CheckpointInfo ReadInfo(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"Checkpoint '{path}' does not exist.", path);
+        try
+        {
+            using var stream = File.OpenRead(path);
+            using var r = new BinaryReader(stream, Encoding.UTF8);
+            var (_, position, meta) = ReadHeader(r, path);
+            return new CheckpointInfo(position, meta);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new InvalidDataException($"Checkpoint '{path}' is truncated.", e);
+        }
+    }
+
+    private static (string Signature, LoopPosition Position, Dictionary<string, string> Metadata) ReadHeader(BinaryReader r, string path)
+    {
+        if (r.BaseStream.Length < 32 || r.ReadString() != Magic)
+            throw new InvalidDataException($"'{path}' is not a Trainwright checkpoint.");
+        int version = r.ReadInt32();
+        if (version != FormatVersion)
+            throw new InvalidDataException($"Checkpoint '{path}' has format version {version}; this build reads version {FormatVersion}.");
+        var signature = r.ReadString();
+        var position = new LoopPosition(r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadDouble());
+        int n = r.ReadInt32();
+        var meta = new Dictionary<string, string>(n);
+        for (int i = 0; i < n; i++) meta[r.ReadString()] = r.ReadString();
+        return (signature, position, meta);
     }
 
     /// <summary>Parameter names and shapes, so a checkpoint of another architecture is refused with a clear message.</summary>

@@ -1,0 +1,56 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
+using Trainwright.Cli.Commands;
+
+namespace Trainwright.Cli;
+
+/// <summary>The <c>trainwright</c> command tree and how it is invoked.</summary>
+internal static class CliApp
+{
+    public const string Name = "trainwright";
+
+    public static Command Build()
+    {
+        var verbose = new Option<bool>("--verbose") { Description = "On errors, show the full exception and stack trace", Recursive = true };
+        // A named Command rather than RootCommand (named after the executable, Trainwright.Cli under dotnet run), so help and
+        // usage always say "trainwright", the tool's command name.
+        var root = new Command(Name,
+            "Trainwright: fast.ai-style training (lesson 9) on TorchSharp. "
+            + "Exit codes: 0 ok, 1 bad input, 3 loss became NaN, 70 unexpected error, 130 stopped by SIGINT, 143 stopped by SIGTERM.")
+        {
+            new HelpOption(),
+            new VersionOption(),
+        };
+        root.Options.Add(verbose);
+        root.Subcommands.Add(new TrainCommand().Build(verbose));
+        root.Subcommands.Add(new LrFindCommand().Build(verbose));
+        root.Subcommands.Add(new EvaluateCommand().Build(verbose));
+        root.Subcommands.Add(new InitStudyCommand().Build(verbose));
+        root.Subcommands.Add(new SchedulesCommand().Build(verbose));
+        return root;
+    }
+
+    public static int Run(string[] args)
+    {
+        if (args.Length == 0)
+        {
+            // No command: show what there is, and fail like any other incomplete command line.
+            Build().Parse(["--help"]).Invoke();
+            return Running.ExitCodes.BadInput;
+        }
+        var result = Build().Parse(args);
+        // A parse error prints the error and any "did you mean" suggestion, not the whole help text.
+        if (result.Action is ParseErrorAction parseError)
+        {
+            parseError.ShowHelp = false;
+            parseError.ShowTypoCorrections = true;
+        }
+        return result.Invoke(new InvocationConfiguration
+        {
+            EnableDefaultExceptionHandler = false,
+            // Training handles SIGINT/SIGTERM itself (stop after the batch, save, exit 130/143).
+            ProcessTerminationTimeout = null,
+        });
+    }
+}

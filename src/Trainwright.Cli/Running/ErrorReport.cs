@@ -1,0 +1,54 @@
+using Trainwright.Data;
+using Trainwright.Learning;
+
+namespace Trainwright.Cli.Running;
+
+/// <summary>
+/// Turns an exception into the one line the user sees and the exit code. Stack traces only with --verbose: the library's
+/// messages already say what was wrong and where.
+/// </summary>
+internal static class ErrorReport
+{
+    public static int Print(Exception error, bool verbose, TextWriter stderr)
+    {
+        var cause = Unwrap(error);
+        var (line, code) = Describe(cause);
+        stderr.WriteLine($"error: {line}");
+        if (verbose) stderr.WriteLine(error.ToString());
+        else if (code == ExitCodes.Unexpected) stderr.WriteLine("Run again with --verbose for the details.");
+        return code;
+    }
+
+    /// <summary>Strips the wrappers the loop adds (the callback or loader that failed is in the message anyway).</summary>
+    public static Exception Unwrap(Exception e)
+    {
+        while (e is CallbackException or DataLoaderException or AggregateException or System.Reflection.TargetInvocationException
+               && e.InnerException is not null)
+            e = e.InnerException!;
+        return e;
+    }
+
+    private static (string Line, int Code) Describe(Exception e) => e switch
+    {
+        CliException c => (c.Message, c.ExitCode),
+        IdxFormatException or ChecksumMismatchException => (OneLine(e.Message) + " " + DataHint, ExitCodes.BadInput),
+        InvalidDataException or DirectoryNotFoundException or FileNotFoundException => (OneLine(e.Message), ExitCodes.BadInput),
+        UnauthorizedAccessException => (OneLine(e.Message) + " Check the folder's permissions or choose another with --out.", ExitCodes.BadInput),
+        IOException when IsDiskFull(e) => (OneLine(e.Message) + " Free some space or write elsewhere with --out.", ExitCodes.BadInput),
+        IOException => (OneLine(e.Message), ExitCodes.BadInput),
+        ArgumentException => (OneLine(e.Message), ExitCodes.BadInput),
+        _ => ($"unexpected {e.GetType().Name}: {OneLine(e.Message)}", ExitCodes.Unexpected),
+    };
+
+    public const string DataHint =
+        "--data needs a folder with MNIST's four IDX files (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, each raw or .gz).";
+
+    // ENOSPC (28) and EDQUOT (122) on Linux; ERROR_DISK_FULL / ERROR_HANDLE_DISK_FULL on Windows.
+    private static bool IsDiskFull(Exception e) =>
+        e.HResult is 28 or 122 or unchecked((int)0x80070070) or unchecked((int)0x80070027)
+        || e.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase)
+        || (e.InnerException is { } inner && IsDiskFull(inner));
+
+    private static string OneLine(string message) =>
+        string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+}

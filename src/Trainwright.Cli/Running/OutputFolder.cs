@@ -1,0 +1,56 @@
+using System.Globalization;
+
+namespace Trainwright.Cli.Running;
+
+/// <summary>Picks and checks the folder a command writes into, before any work is done.</summary>
+internal static class OutputFolder
+{
+    /// <summary><c>runs/&lt;yyyyMMdd-HHmmss&gt;</c> under the current directory, with a suffix if that second is taken.</summary>
+    public static string NewRunFolder(string? suffix = null)
+    {
+        var stamp = DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture) + (suffix is null ? "" : "-" + suffix);
+        var path = Path.GetFullPath(Path.Combine("runs", stamp));
+        for (int i = 2; Directory.Exists(path); i++)
+            path = Path.GetFullPath(Path.Combine("runs", $"{stamp}-{i}"));
+        return path;
+    }
+
+    /// <summary>Creates <paramref name="folder"/> if needed and proves it is writable by writing and deleting a small file.</summary>
+    /// <exception cref="CliException">The folder cannot be created or written.</exception>
+    public static void EnsureWritable(string folder, string option = "--out")
+    {
+        try
+        {
+            if (File.Exists(folder))
+                throw new CliException($"{option} '{folder}' is a file; give a folder (it is created when missing).");
+            Directory.CreateDirectory(folder);
+            var probe = Path.Combine(folder, $".write-test-{Environment.ProcessId}");
+            File.WriteAllBytes(probe, new byte[4096]);
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"Cannot write to {option} folder '{folder}': {e.Message} Choose a writable folder with {option}.", inner: e);
+        }
+    }
+
+    /// <summary>Writes <paramref name="text"/> to <paramref name="path"/> atomically: a temp file in the same folder, flushed, then renamed over.</summary>
+    public static void WriteAllTextAtomic(string path, string text)
+    {
+        var full = Path.GetFullPath(path);
+        var temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                stream.Write(new System.Text.UTF8Encoding(false).GetBytes(text));
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temp, full, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temp)) File.Delete(temp);
+        }
+    }
+}
