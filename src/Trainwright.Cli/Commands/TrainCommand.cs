@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Trainwright.Callbacks;
+using Trainwright.Distributed;
 using Trainwright.Cli.Running;
 using Trainwright.Learning;
 using Trainwright.Losses;
@@ -31,7 +32,7 @@ internal sealed class TrainCommand
 
     public Command Build(Option<bool> verbose)
     {
-        var command = new Command("train", "Train a classifier on MNIST or any MNIST-style IDX folder; Ctrl+C stops after the current batch and saves a resumable checkpoint");
+        var command = new Command("train", "Train a classifier on MNIST or any MNIST-style IDX folder; Ctrl+C stops after the current batch and saves a resumable checkpoint. Data-parallel over Open MPI: mpirun -np N trainwright train … (--bs is per process; see docs/distributed.md)");
         shared.AddTo(command);
         command.Options.Add(epochs);
         command.Options.Add(schedule);
@@ -58,12 +59,6 @@ internal sealed class TrainCommand
                 + "drop the --model/--hidden/--data options to continue that run, or start a new run without --resume.");
 
         var lastPath = Path.Combine(settings.Out, SaveModel.LastFileName);
-        if (settings.Resume is null && File.Exists(lastPath))
-            throw new CliException(
-                $"'{settings.Out}' already holds a run ({SaveModel.LastFileName}); continue it with --resume {ShellCommand.Quote(lastPath)}, "
-                + "or choose another --out.");
-        OutputFolder.EnsureWritable(settings.Out);
-
         var metadata = new Dictionary<string, string>(spec.ToMetadata().Concat(settings.ToMetadata()));
         var saveModel = new SaveModel(settings.Out) { ExtraMetadata = metadata };
         var nan = new TerminateOnNaN();
@@ -72,22 +67,37 @@ internal sealed class TrainCommand
         var csvPath = Path.Combine(settings.Out, "metrics.csv");
         using var signals = new StopSignals(Console.Error);
         var stop = new StopOnSignal(signals);
-        var callbacks = new List<Callback>
-        {
-            stats, recorder, nan, saveModel, stop,
-            new ProgressCallback(plain: settings.NoProgress),
-            new CsvLogger(csvPath, append: settings.Resume is not null),
-            new TensorBoardLogger(Path.Combine(settings.Out, "tensorboard")),
-        };
-        if (result.GetValue(batchDelay) is > 0 and var delay) callbacks.Add(new BatchDelay(delay));
 
         var bunch = data.ToDataBunch(settings.BatchSize, settings.Workers, settings.Seed);
-        var learner = LearnerFactory.Create(spec, bunch, settings.Optimizer, settings.Lr, settings.Wd, settings.Seed, callbacks);
+        var learner = LearnerFactory.Create(spec, bunch, settings.Optimizer, settings.Lr, settings.Wd, settings.Seed, [stats, recorder, nan]);
+        // Under mpirun every process trains its shard; only rank 0 writes files or prints. Without mpirun this is a no-op.
+        using var distributed = DistributedTraining.Setup(learner, shardValidation: true);
+        if (!distributed.IsRankZero)
+        {
+            Fit(learner, settings);
+            return ExitCodes.Ok;
+        }
+
+        if (settings.Resume is null && File.Exists(lastPath))
+            throw new CliException(
+                $"'{settings.Out}' already holds a run ({SaveModel.LastFileName}); continue it with --resume {ShellCommand.Quote(lastPath)}, "
+                + "or choose another --out.");
+        OutputFolder.EnsureWritable(settings.Out);
+        learner.Add(saveModel);
+        // A signal can stop one process alone; under MPI the others would wait for it forever, so mpirun's own
+        // handling (stop everything) applies there, and a run resumes from the last epoch's checkpoint.
+        if (!distributed.IsDistributed) learner.Add(stop);
+        learner.Add(new ProgressCallback(plain: settings.NoProgress));
+        learner.Add(new CsvLogger(csvPath, append: settings.Resume is not null));
+        learner.Add(new TensorBoardLogger(Path.Combine(settings.Out, "tensorboard")));
+        if (result.GetValue(batchDelay) is > 0 and var delay) learner.Add(new BatchDelay(delay));
         if (settings.Resume is not null) CheckResumable(settings.Resume, learner);
 
         Console.WriteLine($"Data:   {DataSource.Describe(data, settings.Data)}");
         Console.WriteLine($"Model:  {spec.Describe()}, {settings.Optimizer} lr {Num(settings.Lr)}{(settings.Wd > 0 ? $" wd {Num(settings.Wd)}" : "")}, "
             + $"{settings.Schedule} schedule, {Epochs(settings.Epochs)}, batch size {settings.BatchSize}, seed {settings.Seed}");
+        if (distributed.IsDistributed)
+            Console.WriteLine($"MPI:    {distributed.WorldSize} processes, batch size {settings.BatchSize} each ({settings.BatchSize * distributed.WorldSize} in all)");
         if (resumed is not null)
             Console.WriteLine($"Resume: from '{settings.Resume}' at epoch {resumed.Position.Epoch + 1}, batch {resumed.Position.BatchesDone}");
         Console.WriteLine($"Output: {settings.Out}");
