@@ -3,6 +3,7 @@ using System.Text;
 using Trainwright.Bench;
 
 // dotnet run -c Release --project bench/Trainwright.Bench -- all | data ce sgd loop memory throughput …  [--out FILE]
+if (args is [StartupBench.ProbeArgument]) return StartupBench.Probe();
 var benches = new Dictionary<string, (string Title, Func<IEnumerable<string>> Run)>(StringComparer.OrdinalIgnoreCase)
 {
     ["data"] = ("Data loading", () => Report.Table(DataLoaderBench.Run())),
@@ -11,6 +12,7 @@ var benches = new Dictionary<string, (string Title, Func<IEnumerable<string>> Ru
     ["loop"] = ("Loop overhead", () => Report.Table(LoopOverheadBench.Run())),
     ["memory"] = ("Memory over a long run", () => Report.Table(MemoryBench.Run())),
     ["throughput"] = ("The machine's limit and throughput", () => Report.Table(ThroughputBench.Run())),
+    ["startup"] = ("Start-up", () => Report.Table(StartupBench.Run())),
     ["distributed"] = ("Data-parallel training over Open MPI", DistributedBench.Run),
 };
 

@@ -91,6 +91,7 @@ internal sealed class TrainCommand
         learner.Add(new CsvLogger(csvPath, append: settings.Resume is not null));
         learner.Add(new TensorBoardLogger(Path.Combine(settings.Out, "tensorboard")));
         if (result.GetValue(batchDelay) is > 0 and var delay) learner.Add(new BatchDelay(delay));
+        if (StartupProbe.Enabled) learner.Add(new StartupProbe());
         if (settings.Resume is not null) CheckResumable(settings.Resume, learner);
 
         Console.WriteLine($"Data:   {DataSource.Describe(data, settings.Data)}");
