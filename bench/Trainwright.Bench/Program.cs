@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using Trainwright.Bench;
 
-// dotnet run -c Release --project bench/Trainwright.Bench -- all | data ce sgd loop memory throughput …  [--out FILE]
+// dotnet run -c Release --project bench/Trainwright.Bench -- all | data ce sgd loop memory throughput startup distributed  [--threads N] [--out FILE]
 if (args is [StartupBench.ProbeArgument]) return StartupBench.Probe();
 var benches = new Dictionary<string, (string Title, Func<IEnumerable<string>> Run)>(StringComparer.OrdinalIgnoreCase)
 {
@@ -17,6 +17,16 @@ var benches = new Dictionary<string, (string Title, Func<IEnumerable<string>> Ru
 };
 
 var names = args.TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList();
+int threadsAt = Array.IndexOf(args, "--threads");
+if (threadsAt >= 0)
+{
+    if (threadsAt + 1 >= args.Length || !int.TryParse(args[threadsAt + 1], out int threads) || threads < 1)
+    {
+        Console.Error.WriteLine("--threads needs a whole number of at least 1, e.g. --threads 1.");
+        return 2;
+    }
+    TorchSharp.torch.set_num_threads(threads);
+}
 int outAt = Array.IndexOf(args, "--out");
 string outPath = outAt >= 0 && outAt + 1 < args.Length ? args[outAt + 1] : "bench-results.md";
 if (names.Count == 0 || names.Contains("all", StringComparer.OrdinalIgnoreCase)) names = [.. benches.Keys];
