@@ -12,6 +12,7 @@ var benches = new Dictionary<string, (string Title, Func<IEnumerable<string>> Ru
     ["loop"] = ("Loop overhead", () => Report.Table(LoopOverheadBench.Run())),
     ["memory"] = ("Memory over a long run", () => Report.Table(MemoryBench.Run())),
     ["throughput"] = ("The machine's limit and throughput", () => Report.Table(ThroughputBench.Run())),
+    ["cnn"] = ("CNN: time to accuracy", CnnBench.Run),
     ["startup"] = ("Start-up", () => Report.Table(StartupBench.Run())),
     ["distributed"] = ("Data-parallel training over Open MPI", DistributedBench.Run),
 };

@@ -16,6 +16,7 @@ public sealed class AvgStats : Callback
     private readonly List<PhaseStats> history = [];
     private Tensor? sums;
     private int count;
+    private bool? passTraining;
 
     /// <summary>Creates the callback with named metrics (e.g. <see cref="Metrics.Accuracy"/>).</summary>
     public AvgStats(params Metric[] metrics)
@@ -119,6 +120,7 @@ public sealed class AvgStats : Callback
 
     private void Reset()
     {
+        passTraining = Learner.Training;
         sums?.Dispose();
         // Made outside any batch's dispose scope on purpose: it lives for the whole pass.
         sums = zeros(metrics.Length + 1, dtype: ScalarType.Float64, device: DeviceOf(Learner));
@@ -128,7 +130,9 @@ public sealed class AvgStats : Callback
 
     private void Finish(bool training)
     {
-        if (sums is null) return;
+        // A pass cancelled before this callback's Before… event ran has nothing of its own to report.
+        if (sums is null || passTraining != training) return;
+        passTraining = null;
         double[] totals;
         if (sums.device_type == DeviceType.CPU) totals = sums.data<double>().ToArray();
         else { using var host = sums.cpu(); totals = host.data<double>().ToArray(); }

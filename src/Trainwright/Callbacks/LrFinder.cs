@@ -113,11 +113,16 @@ public sealed class LrFinder : Callback
     /// <inheritdoc />
     public override void BeforeValidate() => throw new CancelValidateException("the finder does not validate");
 
-    /// <summary>Plots the smoothed loss against the learning rate (log scale) to a PNG, marking nothing past divergence.</summary>
-    public void Plot(string path)
+    /// <summary>
+    /// Plots the smoothed loss against the learning rate (log scale) to a PNG, leaving out the last
+    /// <paramref name="skipEnd"/> points, where the loss shoots up and would flatten the rest of the curve.
+    /// </summary>
+    public void Plot(string path, int skipEnd = 3)
     {
         if (smoothed.Count == 0) throw new InvalidOperationException("The finder has not run yet; call learner.LrFind() first.");
-        Charts.Line(path, $"learning rate finder (suggested {SuggestedLr:G3})", "learning rate (log scale)", "loss",
-            [new Series("smoothed loss", lrs, smoothed), new Series("loss", lrs, losses)], logX: true);
+        int n = Math.Max(2, smoothed.Count - Math.Max(0, skipEnd));
+        n = Math.Min(n, smoothed.Count);
+        Charts.Line(path, $"learning rate finder (suggested {SuggestedLr:G3})", "learning rate (log scale)", "smoothed loss",
+            [new Series("smoothed loss", lrs.Take(n).ToArray(), smoothed.Take(n).ToArray())], logX: true);
     }
 }

@@ -188,13 +188,17 @@ public class TrainingControlTests
     [Fact]
     public void LrFindLeavesWeightsOptimizerAndRngAsTheyWere()
     {
-        var learner = Tiny.Learner(Tiny.Data(trainItems: 200, batchSize: 8), optimizer: Sgd.Factory(mom: 0.9, wd: 1e-4));
+        var stats = new AvgStats();
+        var learner = Tiny.Learner(Tiny.Data(trainItems: 200, batchSize: 8), [stats], optimizer: Sgd.Factory(mom: 0.9, wd: 1e-4));
         learner.Fit(1);
         learner.Opt.Groups[0][Hyper.Lr] = 0.0123;
         var before = Weights.Flat(learner.Model);
         var stateBefore = learner.Opt.CaptureState();
         using var rngBefore = random.get_rng_state();
         var finder = learner.LrFind(maxIter: 30);
+        // The finder cancels validation before AvgStats starts it: no validation figures may be invented.
+        Assert.Null(stats.Valid);
+        Assert.All(stats.History, h => Assert.True(h.Training));
         Assert.InRange(finder.Lrs.Count, 3, 30);
         Assert.Equal(before, Weights.Flat(learner.Model));
         Assert.Equal(0.0123, learner.Opt.Groups[0][Hyper.Lr]);
