@@ -20,8 +20,13 @@ internal static class RowCopy
         shape[0] = indices.Length;
         rowShape.CopyTo(shape, 1);
         var result = empty(shape, dtype: source.dtype);
-        byte* from = (byte*)BasePointer(source);
-        byte* to = (byte*)BasePointer(result);
+        byte* from, to;
+        // Reading a storage makes a native alias of the tensor; free it now rather than leave it to the finalizer.
+        using (NewDisposeScope())
+        {
+            from = (byte*)BasePointer(source);
+            to = (byte*)BasePointer(result);
+        }
         for (int i = 0; i < indices.Length; i++)
             Buffer.MemoryCopy(from + indices[i] * rowBytes, to + i * rowBytes, rowBytes, rowBytes);
         return result;
