@@ -35,6 +35,9 @@ public sealed class Monitor
     /// <summary>Forgets the best value.</summary>
     public void Reset() => Best = null;
 
+    /// <summary>Starts from a best value seen earlier (e.g. by the run a resumed fit continues).</summary>
+    public void StartFrom(double best) => Best = double.IsNaN(best) ? null : best;
+
     /// <summary>Reads the current value from the learner's AvgStats; throws a clear error when it cannot.</summary>
     public double Read(Learner learner, string owner)
     {

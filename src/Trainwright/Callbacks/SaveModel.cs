@@ -21,6 +21,7 @@ public sealed class SaveModel : Callback
     private readonly Monitor? monitor;
     private LoopPosition? reached;
     private bool trainCut;
+    private bool firstEpoch;
 
     /// <summary>Creates the callback.</summary>
     /// <param name="directory">Folder for the checkpoints (created when missing).</param>
@@ -61,12 +62,20 @@ public sealed class SaveModel : Callback
     public override void BeforeFit()
     {
         monitor?.Reset();
+        firstEpoch = true;
         System.IO.Directory.CreateDirectory(Directory);
     }
 
     /// <inheritdoc />
     public override void BeforeEpoch()
     {
+        // A resumed fit (it starts past epoch 0 or batch 0) continues the run that wrote checkpoint-best, so it must
+        // beat that run's best, not just the best since the resume.
+        if (firstEpoch && monitor is not null && (Learner.Epoch > 0 || Learner.ResumeSkip > 0) && File.Exists(BestPath)
+            && Checkpoint.ReadInfo(BestPath).Metadata.TryGetValue(monitor.Name, out var saved)
+            && double.TryParse(saved, NumberStyles.Float, CultureInfo.InvariantCulture, out var best))
+            monitor.StartFrom(best);
+        firstEpoch = false;
         reached = null;
         trainCut = false;
     }

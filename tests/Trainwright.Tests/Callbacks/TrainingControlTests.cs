@@ -122,6 +122,33 @@ public class TrainingControlTests
         Assert.Empty(Directory.GetFiles(dir, "*.tmp"));
     }
 
+    [Fact]
+    public void AResumedFitMustBeatTheBestOfTheRunItContinues()
+    {
+        double[] scores = [0.9, 0.5, 0.6, 0.7];
+        int epoch = 0;
+        var dir = TempDir();
+        AvgStats Stats() => new(new Metric("score", (p, y) => tensor((float)scores[epoch])));
+        var first = Tiny.Learner(callbacks: [Stats(), new SaveModel(dir, monitor: "valid_score"), new EpochCounter(() => epoch++)]);
+        first.Fit(4, [new StopAtEpochEnd(1)]); // epochs 1 (0.9) and 2 (0.5): best is epoch 1
+        Assert.Equal("1", Checkpoint.ReadInfo(Path.Combine(dir, SaveModel.BestFileName)).Metadata["epoch"]);
+
+        var save = new SaveModel(dir, monitor: "valid_score");
+        var resumed = Tiny.Learner(callbacks: [Stats(), save, new EpochCounter(() => epoch++)]);
+        resumed.Fit(4, resumeFrom: Path.Combine(dir, SaveModel.LastFileName)); // epochs 3 (0.6) and 4 (0.7)
+        Assert.Equal("1", Checkpoint.ReadInfo(save.BestPath).Metadata["epoch"]); // neither beats the first run's 0.9
+        Assert.Equal(0.9, save.Best!.Value, 6);
+    }
+
+    private sealed class StopAtEpochEnd(int epoch) : Callback
+    {
+        public override int Order => 100;
+        public override void AfterEpoch()
+        {
+            if (Learner.Epoch == epoch) throw new CancelFitException("test stop");
+        }
+    }
+
     private sealed class PoisonAt(int epoch, int batch) : Callback
     {
         public override int Order => CallbackOrder.TerminateOnNaN - 1;
