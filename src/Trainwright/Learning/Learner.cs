@@ -223,6 +223,7 @@ public sealed class Learner
         loader.Epoch = Epoch;
         Iter = 0;
         int skip = Training ? ResumeSkip : 0;
+        if (Training) ResumeSkip = 0; // only the first training pass after a resume skips
         foreach (var batch in loader)
         {
             using (batch)
@@ -232,7 +233,6 @@ public sealed class Learner
             }
             Iter++;
         }
-        if (Training) ResumeSkip = 0;
     }
 
     private void OneBatch(Batch batch)

@@ -89,6 +89,19 @@ public class TrainingControlTests
     }
 
     [Fact]
+    public void OnlyTheFirstTrainingPassAfterAResumeSkipsBatches()
+    {
+        var dir = TempDir();
+        var save = new SaveModel(dir);
+        Tiny.Learner(callbacks: [new AvgStats(), save]).Fit(3, [new StopAt(7)]); // stops at epoch 2, batch 2 of 5
+        var spy = new SpyCallback { ThrowAt = Event.AfterStep, Throw = () => new CancelTrainException(), ThrowTimes = 1 };
+        var resumed = Tiny.Learner(callbacks: [spy]);
+        resumed.Fit(3, resumeFrom: save.LastPath);
+        // Epoch 2 resumes at batch 3 and is cut after one step; epoch 3 must then run all 5 batches.
+        Assert.Equal(1 + 5, spy.Seen.Count(e => e == "AfterStep"));
+    }
+
+    [Fact]
     public void ACheckpointOfAnotherModelIsRefusedClearly()
     {
         var dir = TempDir();
