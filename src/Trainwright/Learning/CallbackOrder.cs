@@ -30,12 +30,15 @@ public static class CallbackOrder
     public const int AvgStats = 30;
     /// <summary>Recorder: records hyperparameters and losses once everything has set them.</summary>
     public const int Recorder = 40;
-    /// <summary>EarlyStopping: reads the epoch's metrics.</summary>
-    public const int EarlyStopping = 50;
     /// <summary>SaveModel: writes checkpoints once the epoch's metrics are known.</summary>
     public const int SaveModel = 60;
     /// <summary>Loggers (CSV, TensorBoard): write what the metrics callbacks computed.</summary>
     public const int Logger = 65;
     /// <summary>Progress: shows what everything else computed.</summary>
     public const int Progress = 70;
+    /// <summary>
+    /// EarlyStopping: last, because the CancelFitException it throws at the end of an epoch skips every callback after
+    /// it at that event; running last lets SaveModel, the loggers and Progress record the epoch it stops after.
+    /// </summary>
+    public const int EarlyStopping = 80;
 }

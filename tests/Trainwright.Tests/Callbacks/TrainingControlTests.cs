@@ -44,6 +44,23 @@ public class TrainingControlTests
     }
 
     [Fact]
+    public void TheEpochEarlyStoppingStopsAfterIsStillSavedAndLogged()
+    {
+        double[] scores = [0.5, 0.4, 0.3, 0.2];
+        int epoch = 0;
+        var dir = TempDir();
+        var csv = Path.Combine(dir, "metrics.csv");
+        var save = new SaveModel(dir, monitor: null);
+        var learner = Tiny.Learner(callbacks: [
+            new AvgStats(new Metric("score", (p, y) => tensor((float)scores[epoch]))),
+            new EarlyStopping("valid_score", patience: 1), save, new CsvLogger(csv), new EpochCounter(() => epoch++)]);
+        learner.Fit(4);
+        Assert.Equal(1, learner.Get<EarlyStopping>().StoppedEpoch);
+        Assert.Equal(3, File.ReadAllLines(csv).Length); // header + epochs 1 and 2
+        Assert.Equal("2", Checkpoint.ReadInfo(save.LastPath).Metadata["epoch"]);
+    }
+
+    [Fact]
     public void EarlyStoppingExplainsAnUnknownMonitor()
     {
         var e = Assert.Throws<CallbackException>(() => Tiny.Learner(callbacks: [new AvgStats(), new EarlyStopping("valid_acc")]).Fit(1));
