@@ -133,16 +133,25 @@ namespace Trainwright.Build
             var strong = matching.FindAll(r => !r.IsWeak);
             if (strong.Count == 0)
                 return new WeakenResult(WeakenOutcome.AlreadyWeak, path + ": " + version + " is already a weak requirement.");
-            // Two bytes per entry, written in place: the file is never left half-rewritten.
-            using (var stream = new FileStream(path, FileMode.Open, FileAccess.Write))
+            foreach (var r in strong)
             {
-                foreach (var r in strong)
-                {
-                    ushort flags = (ushort)(r.Flags | VerFlgWeak);
-                    stream.Position = r.FlagsOffset;
-                    stream.WriteByte((byte)(flags & 0xff));
-                    stream.WriteByte((byte)(flags >> 8));
-                }
+                ushort flags = (ushort)(r.Flags | VerFlgWeak);
+                bytes[r.FlagsOffset] = (byte)(flags & 0xff);
+                bytes[r.FlagsOffset + 1] = (byte)(flags >> 8);
+            }
+            // A new file renamed over the old one, never an in-place write: the output copy may be a hard link into the
+            // NuGet cache (the build links rather than copies native assets), which must stay untouched; and a crash
+            // mid-write leaves the old file whole.
+            string temp = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
+            try
+            {
+                File.WriteAllBytes(temp, bytes);
+                File.Replace(temp, path, null); // a rename: atomic, and it breaks any hard link
+
+            }
+            finally
+            {
+                if (File.Exists(temp)) File.Delete(temp);
             }
             return new WeakenResult(WeakenOutcome.Patched, path + ": marked " + version + " (from " + strong[0].Library + ") weak.");
         }

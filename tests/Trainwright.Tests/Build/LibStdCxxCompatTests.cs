@@ -84,6 +84,21 @@ public class LibStdCxxCompatTests
     }
 
     [Fact]
+    public void PatchingAHardLinkLeavesTheLinkedOriginalUntouched()
+    {
+        // The build hard-links package assets into bin; the NuGet cache behind the link must never change.
+        var original = CopyToTemp(Fixture);
+        var link = Path.Combine(Path.GetDirectoryName(original)!, "linked.so");
+        using (var ln = Process.Start("ln", [original, link])) ln!.WaitForExit();
+        Assert.True(File.Exists(link), "ln should have made a hard link");
+        var before = File.ReadAllBytes(original);
+        Assert.Equal(WeakenOutcome.Patched, ElfVersionNeeds.MarkWeak(link, "GLIBCXX_3.4.21").Outcome);
+        Assert.Equal(before, File.ReadAllBytes(original));
+        Assert.True(ElfVersionNeeds.ReadRequirements(File.ReadAllBytes(link), out _)!.Single(r => r.Version == "GLIBCXX_3.4.21").IsWeak);
+        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(link)!, "*.tmp"));
+    }
+
+    [Fact]
     public void LeavesANonElfFileUntouchedAndSaysWhy()
     {
         var path = Path.Combine(Directory.CreateTempSubdirectory("tw-elf-").FullName, "libLibTorchSharp.so");
