@@ -19,7 +19,7 @@ public sealed class SaveModel : Callback
     public const string BestFileName = "checkpoint-best";
 
     private readonly Monitor? monitor;
-    private LoopPosition? reached;
+    private int? batchesDone; // training batches of this epoch done so far (an int: no allocation per batch)
     private bool trainCut;
     private bool firstEpoch;
 
@@ -76,14 +76,14 @@ public sealed class SaveModel : Callback
             && double.TryParse(saved, NumberStyles.Float, CultureInfo.InvariantCulture, out var best))
             monitor.StartFrom(best);
         firstEpoch = false;
-        reached = null;
+        batchesDone = null;
         trainCut = false;
     }
 
     /// <inheritdoc />
     public override void AfterBatch()
     {
-        if (Learner.Training) reached = LoopPosition.AfterBatch(Learner);
+        if (Learner.Training) batchesDone = Learner.Iter + 1;
     }
 
     /// <inheritdoc />
@@ -98,8 +98,9 @@ public sealed class SaveModel : Callback
         var l = Learner;
         SkippedReason = WhyNotSave();
         if (SkippedReason is not null) return;
-        bool epochDone = trainCut || reached is null || reached.BatchesDone == 0;
-        var position = epochDone ? LoopPosition.AfterEpoch(l) : reached!;
+        bool epochDone = trainCut || batchesDone is not { } done || done >= l.ItersPerEpoch;
+        // Validation changes neither TrainIter nor EpochFraction, so they still say where training stopped.
+        var position = epochDone ? LoopPosition.AfterEpoch(l) : new LoopPosition(l.Epoch, batchesDone!.Value, l.TrainIter, l.EpochFraction);
         var meta = Metadata(l);
         Checkpoint.Save(LastPath, l, position, meta);
         bool validated = l.TryGet<AvgStats>(out var stats) && stats.Valid?.Epoch == l.Epoch;

@@ -22,8 +22,7 @@ public static class Charts
         var list = series.ToList();
         foreach (var s in list)
         {
-            if (s.X.Count != s.Y.Count)
-                throw new ArgumentException($"Series '{s.Label}' has {s.X.Count} X values but {s.Y.Count} Y values.", nameof(series));
+            CheckLengths(s, nameof(series));
             if (logX && s.X.Any(x => x <= 0))
                 throw new ArgumentException($"Series '{s.Label}' has a non-positive X value, which a log scale cannot show.", nameof(series));
             double[] xs = logX ? s.X.Select(Math.Log10).ToArray() : s.X.ToArray();
@@ -57,6 +56,13 @@ public static class Charts
         plot.XLabel(xLabel);
         plot.YLabel(yLabel);
         Save(plot, path, width, height);
+    }
+
+    /// <summary>Throws when a series has a different number of X and Y values.</summary>
+    internal static void CheckLengths(Series s, string paramName)
+    {
+        if (s.X.Count != s.Y.Count)
+            throw new ArgumentException($"Series '{s.Label}' has {s.X.Count} X values but {s.Y.Count} Y values.", paramName);
     }
 
     /// <summary>Writes the plot as PNG through a temp file and a rename, creating the folder when missing.</summary>

@@ -27,8 +27,7 @@ public static class LogYCharts
         var list = series.ToList();
         foreach (var s in list)
         {
-            if (s.X.Count != s.Y.Count)
-                throw new ArgumentException($"Series '{s.Label}' has {s.X.Count} X values but {s.Y.Count} Y values.", nameof(series));
+            Charts.CheckLengths(s, nameof(series));
             var kept = Enumerable.Range(0, s.X.Count).Where(i => s.Y[i] > 0 && double.IsFinite(s.Y[i])).ToArray();
             if (kept.Length == 0) continue;
             var line = plot.Add.Scatter(kept.Select(i => s.X[i]).ToArray(), kept.Select(i => Math.Log10(s.Y[i])).ToArray());
