@@ -7,6 +7,7 @@ using Trainwright.Losses;
 using Trainwright.Models;
 using Trainwright.Optim;
 using static TorchSharp.torch;
+using Trainwright.Metrics;
 
 namespace Trainwright.Bench;
 
@@ -44,7 +45,7 @@ public static class CnnBench
         manual_seed(settings.Seed);
         var learner = new Learner(Cnn.Create(1, mnist.ClassCount), data, LossFunctions.CrossEntropyLoss,
             AdamW.Factory(wd: settings.Wd), settings.MaxLr);
-        var stats = new AvgStats(Metrics.Accuracy);
+        var stats = new AvgStats(ClassificationMetrics.Accuracy);
         var clock = new EpochClock();
         learner.Add(stats);
         learner.Add(BatchTransform.Reshape(1, 28, 28));

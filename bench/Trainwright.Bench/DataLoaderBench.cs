@@ -20,14 +20,14 @@ public static class DataLoaderBench
         using var data = MnistData.Bundled(new MnistOptions { MaxValidItems = 1000, MaxTestItems = 1000 });
         var x = data.TrainX;
         var y = data.TrainY;
-        var ours = new DataLoader<(Tensor X, Tensor Y)>(new TensorDataset(x, y), BatchSize, shuffle: true, seed: 1);
+        var ours = new DataLoader<(Tensor X, Tensor Y)>(new TensorPairDataset(x, y), BatchSize, shuffle: true, seed: 1);
 
         void OursEpoch()
         {
             foreach (var batch in ours) batch.Dispose();
         }
 
-        // TorchSharp's loader over its own TensorDataset; it disposes each batch on the next MoveNext. The dataset
+        // TorchSharp's loader over its own TensorPairDataset; it disposes each batch on the next MoveNext. The dataset
         // is not disposed (it would dispose MNIST's tensors, which `data` owns).
         var theirsDataset = torch.utils.data.TensorDataset(x, y);
         using var theirs = torch.utils.data.DataLoader(theirsDataset, BatchSize, shuffle: true, seed: 1, disposeDataset: false);

@@ -6,6 +6,7 @@ using Trainwright.Models;
 using Trainwright.Optim;
 using Trainwright.Schedules;
 using static TorchSharp.torch;
+using Trainwright.Metrics;
 
 namespace Trainwright.Bench;
 
@@ -47,7 +48,7 @@ public static class LoopOverheadBench
         {
             Reset();
             var learner = new Learner(model, data, LossFunctions.CrossEntropyLoss, Sgd.Factory(mom: 0.9), maxLr,
-                [new AvgStats(Metrics.Accuracy), new Recorder(), new ProgressCallback(TextWriter.Null)]);
+                [new AvgStats(ClassificationMetrics.Accuracy), new Recorder(), new ProgressDisplay(TextWriter.Null)]);
             if (reshape) learner.Add(new BatchTransform(prepare));
             learner.Fit(1, [new ParamScheduler(Hyper.Lr, lr)]);
         }
@@ -74,7 +75,7 @@ public static class LoopOverheadBench
                     opt.Step();
                     opt.ZeroGrad();
                     using (no_grad())
-                        trainSums.add_(stack([loss.detach(), Metrics.AccuracyOf(pred, batch.Yb)]).to(ScalarType.Float64), alpha: batch.Size);
+                        trainSums.add_(stack([loss.detach(), ClassificationMetrics.AccuracyOf(pred, batch.Yb)]).to(ScalarType.Float64), alpha: batch.Size);
                     count += batch.Size;
                     losses.Add(loss.item<float>());
                 }
@@ -92,7 +93,7 @@ public static class LoopOverheadBench
                     using var _ = batch;
                     var pred = model.call(prepare(batch.Xb));
                     var loss = LossFunctions.CrossEntropyLoss(pred, batch.Yb);
-                    validSums.add_(stack([loss, Metrics.AccuracyOf(pred, batch.Yb)]).to(ScalarType.Float64), alpha: batch.Size);
+                    validSums.add_(stack([loss, ClassificationMetrics.AccuracyOf(pred, batch.Yb)]).to(ScalarType.Float64), alpha: batch.Size);
                     count += batch.Size;
                 }
                 _ = validSums.data<double>().ToArray().Select(s => s / count).ToArray();

@@ -6,6 +6,7 @@ using Trainwright.Losses;
 using Trainwright.Models;
 using Trainwright.Optim;
 using static TorchSharp.torch;
+using Trainwright.Metrics;
 
 namespace Trainwright.Bench;
 
@@ -35,7 +36,7 @@ public static class MemoryBench
         using var mnist = MnistData.Bundled();
         manual_seed(0);
         var learner = new Learner(Mlp.Create(784, 50, 10), mnist.ToDataBunch(64, seed: 1), LossFunctions.CrossEntropyLoss,
-            Sgd.Factory(mom: 0.9), 0.05, [new AvgStats(Metrics.Accuracy), new Recorder(), new ProgressCallback(TextWriter.Null)]);
+            Sgd.Factory(mom: 0.9), 0.05, [new AvgStats(ClassificationMetrics.Accuracy), new Recorder(), new ProgressDisplay(TextWriter.Null)]);
         var samples = new List<(long Rss, long Tensors)>();
         learner.FitOneCycle(epochs, 0.1, callbacks: [new Sample(samples)]);
         double mb(long b) => b / 1048576.0;

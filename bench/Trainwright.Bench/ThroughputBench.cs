@@ -6,6 +6,7 @@ using Trainwright.Losses;
 using Trainwright.Models;
 using Trainwright.Optim;
 using static TorchSharp.torch;
+using Trainwright.Metrics;
 
 namespace Trainwright.Bench;
 
@@ -53,7 +54,7 @@ public static class ThroughputBench
     private static double SamplesPerSecond(MnistData mnist, nn.Module<Tensor, Tensor> model, int bs, bool reshape)
     {
         var learner = new Learner(model, mnist.ToDataBunch(bs, seed: 1), LossFunctions.CrossEntropyLoss, Sgd.Factory(mom: 0.9), 0.05,
-            [new AvgStats(Metrics.Accuracy), new Recorder(), new ProgressCallback(TextWriter.Null), new CancelValidation()]);
+            [new AvgStats(ClassificationMetrics.Accuracy), new Recorder(), new ProgressDisplay(TextWriter.Null), new CancelValidation()]);
         if (reshape) learner.Add(new BatchTransform(BatchTransform.ReshapeFunction(1, 28, 28)));
         learner.Fit(1); // warm-up
         var sw = Stopwatch.StartNew();

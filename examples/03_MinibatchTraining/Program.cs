@@ -13,6 +13,7 @@ using Trainwright.Losses;
 using Trainwright.Models;
 using Trainwright.Optim;
 using static TorchSharp.torch;
+using Trainwright.Metrics;
 
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 using var mnist = MnistData.Bundled();
@@ -33,13 +34,13 @@ using (var scope = NewDisposeScope())
     Console.WriteLine($"nll:           ours {LossFunctions.Nll(ours, yb).ToSingle():F6}  torch {nn.functional.nll_loss(theirs, yb).ToSingle():F6}");
     Console.WriteLine($"cross entropy: ours {LossFunctions.CrossEntropy(pred, yb).ToSingle():F6}  torch {nn.functional.cross_entropy(pred, yb).ToSingle():F6}"
         + $"  fused {LossFunctions.FusedCrossEntropy(pred, yb).ToSingle():F6}");
-    Console.WriteLine($"accuracy of the untrained model: {Metrics.AccuracyOf(pred, yb).ToSingle():F4} (about 1 in 10)");
+    Console.WriteLine($"accuracy of the untrained model: {ClassificationMetrics.AccuracyOf(pred, yb).ToSingle():F4} (about 1 in 10)");
 }
 
 // ---- 2. Dataset, Sampler, DataLoader ----
-// A dataset is anything with a count and an indexer; TensorDataset pairs the images with their labels.
-var trainDs = new TensorDataset(mnist.TrainX, mnist.TrainY);
-var validDs = new TensorDataset(mnist.ValidX, mnist.ValidY);
+// A dataset is anything with a count and an indexer; TensorPairDataset pairs the images with their labels.
+var trainDs = new TensorPairDataset(mnist.TrainX, mnist.TrainY);
+var validDs = new TensorPairDataset(mnist.ValidX, mnist.ValidY);
 var (x0, y0) = trainDs[0];
 Console.WriteLine($"\ntrain_ds: {trainDs.Count} items; item 0 is x [{string.Join(", ", x0.shape)}], y = {y0.ToInt64()}");
 // A sampler decides the order: shuffled for training (a new permutation every epoch), sequential for validation.
@@ -83,7 +84,7 @@ for (int epoch = 0; epoch < 2; epoch++)
             var pred = model.call(batch.Xb);
             double loss = LossFunctions.CrossEntropy(pred, batch.Yb).ToDouble();
             lossSum += loss * batch.Size;
-            accSum += Metrics.AccuracyOf(pred, batch.Yb).ToDouble() * batch.Size;
+            accSum += ClassificationMetrics.AccuracyOf(pred, batch.Yb).ToDouble() * batch.Size;
             meanOfMeans += loss;
             items += batch.Size;
             batches++;

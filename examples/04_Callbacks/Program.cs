@@ -15,6 +15,7 @@ using Trainwright.Losses;
 using Trainwright.Models;
 using Trainwright.Optim;
 using static TorchSharp.torch;
+using Trainwright.Metrics;
 
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 using var mnist = MnistData.Bundled();
@@ -36,7 +37,7 @@ Console.WriteLine($"TestCallback: stopped after {learner.TrainIter} training bat
 
 // ---- 2. AvgStats: loss and accuracy averaged over each pass, weighted by batch size ----
 learner = NewLearner();
-var stats = new AvgStats(Metrics.Accuracy);
+var stats = new AvgStats(ClassificationMetrics.Accuracy);
 learner.Add(stats);
 learner.Fit(2);
 foreach (var phase in stats.History)
@@ -44,7 +45,7 @@ foreach (var phase in stats.History)
 
 // ---- 3. Which callback runs when ----
 learner.Add(new Recorder());
-learner.Add(new ProgressCallback(Console.Out));
+learner.Add(new ProgressDisplay(Console.Out));
 Console.WriteLine("\nThe training loop, with the callbacks attached to this learner:");
 learner.ShowTrainingLoop(Console.Out);
 

@@ -9,6 +9,7 @@ using Trainwright.Models;
 using Trainwright.Optim;
 using TorchSharp;
 using static TorchSharp.torch;
+using Trainwright.Metrics;
 
 namespace Trainwright.DistributedHost;
 
@@ -35,7 +36,7 @@ internal static class TrainRun
             var model = Mlp.Create(data.FeatureCount, 50, data.ClassCount);
             var train = new DataLoader<(Tensor X, Tensor Y)>(data.Train, o.Int("batch", 32), shuffle: true, seed: 42);
             var valid = new DataLoader<(Tensor X, Tensor Y)>(data.Valid, 100, shuffle: false);
-            var stats = new AvgStats(Metrics.Accuracy);
+            var stats = new AvgStats(ClassificationMetrics.Accuracy);
             var learner = new Learner(model, new DataBunch(train, valid, data.ClassCount), LossFunctions.CrossEntropyLoss,
                 Sgd.Factory(mom: o.Double("mom", 0.9)), lr: o.Double("lr", 0.1), callbacks: [stats]);
 

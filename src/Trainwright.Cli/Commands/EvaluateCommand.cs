@@ -102,7 +102,7 @@ internal sealed class EvaluateCommand
         return ExitCodes.Ok;
     }
 
-    private static (double Loss, double Accuracy, long[,] Confusion, long Count) Evaluate(Learner learner, TensorDataset test, int batchSize, ModelSpec spec)
+    private static (double Loss, double Accuracy, long[,] Confusion, long Count) Evaluate(Learner learner, TensorPairDataset test, int batchSize, ModelSpec spec)
     {
         var net = learner.Model;
         net.eval();

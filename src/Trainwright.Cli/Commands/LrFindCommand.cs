@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Trainwright.Callbacks;
+using Trainwright.Learning;
 using Trainwright.Cli.Running;
 
 namespace Trainwright.Cli.Commands;

@@ -8,6 +8,7 @@ using Trainwright.Learning;
 using Trainwright.Losses;
 using Trainwright.Optim;
 using Trainwright.Schedules;
+using Trainwright.Metrics;
 
 namespace Trainwright.Cli.Commands;
 
@@ -62,7 +63,7 @@ internal sealed class TrainCommand
         var metadata = new Dictionary<string, string>(spec.ToMetadata().Concat(settings.ToMetadata()));
         var saveModel = new SaveModel(settings.Out) { ExtraMetadata = metadata };
         var nan = new TerminateOnNaN();
-        var stats = new AvgStats(Metrics.Accuracy);
+        var stats = new AvgStats(ClassificationMetrics.Accuracy);
         var recorder = new Recorder();
         var csvPath = Path.Combine(settings.Out, "metrics.csv");
         using var signals = new StopSignals(Console.Error);
@@ -87,7 +88,7 @@ internal sealed class TrainCommand
         // A signal can stop one process alone; under MPI the others would wait for it forever, so mpirun's own
         // handling (stop everything) applies there, and a run resumes from the last epoch's checkpoint.
         if (!distributed.IsDistributed) learner.Add(stop);
-        learner.Add(new ProgressCallback(plain: settings.NoProgress));
+        learner.Add(new ProgressDisplay(plain: settings.NoProgress));
         learner.Add(new CsvLogger(csvPath, append: settings.Resume is not null));
         learner.Add(new TensorBoardLogger(Path.Combine(settings.Out, "tensorboard")));
         if (result.GetValue(batchDelay) is > 0 and var delay) learner.Add(new BatchDelay(delay));
@@ -217,20 +218,22 @@ internal sealed class TrainCommand
         switch (s.Schedule)
         {
             case "one-cycle":
-                learner.FitOneCycle(s.Epochs, s.Lr, resumeFrom: s.Resume);
+                learner.FitOneCycle(s.Epochs, s.Lr, callbacks: Resume(s));
                 break;
             case "cos":
-                learner.Fit(s.Epochs, [new ParamScheduler(Hyper.Lr, Sched.Cos(s.Lr, 0))], s.Resume);
+                learner.Fit(s.Epochs, [new ParamScheduler(Hyper.Lr, Sched.Cos(s.Lr, 0)), .. Resume(s)]);
                 break;
             case "const":
                 // Set by a scheduler rather than left in the optimizer: a resumed checkpoint restores the optimizer's
                 // hyperparameters, which would otherwise override --lr.
-                learner.Fit(s.Epochs, [new ParamScheduler(Hyper.Lr, Sched.No(s.Lr))], s.Resume);
+                learner.Fit(s.Epochs, [new ParamScheduler(Hyper.Lr, Sched.Const(s.Lr)), .. Resume(s)]);
                 break;
             default:
                 throw new CliException($"Unknown --schedule '{s.Schedule}'; use one-cycle, cos or const.");
         }
     }
+
+    private static Callback[] Resume(TrainSettings s) => s.Resume is null ? [] : [new ResumeFrom(s.Resume)];
 
     private static List<string> WritePlots(Recorder recorder, string folder)
     {

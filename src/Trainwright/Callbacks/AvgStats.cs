@@ -2,6 +2,7 @@ using TorchSharp;
 using Trainwright.Learning;
 using Trainwright.Losses;
 using static TorchSharp.torch;
+using Trainwright.Metrics;
 
 namespace Trainwright.Callbacks;
 
@@ -18,7 +19,7 @@ public sealed class AvgStats : Callback
     private int count;
     private bool? passTraining;
 
-    /// <summary>Creates the callback with named metrics (e.g. <see cref="Metrics.Accuracy"/>).</summary>
+    /// <summary>Creates the callback with named metrics (e.g. <see cref="ClassificationMetrics.Accuracy"/>).</summary>
     public AvgStats(params Metric[] metrics)
     {
         ArgumentNullException.ThrowIfNull(metrics);

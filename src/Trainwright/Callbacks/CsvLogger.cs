@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using Trainwright.Learning;
 using Trainwright.Optim;
+using Trainwright.Metrics;
 
 namespace Trainwright.Callbacks;
 

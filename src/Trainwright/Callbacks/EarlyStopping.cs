@@ -5,7 +5,7 @@ namespace Trainwright.Callbacks;
 /// <summary>Stops the fit when a monitored value has not improved for <c>patience</c> epochs in a row.</summary>
 public sealed class EarlyStopping : Callback
 {
-    private readonly Monitor monitor;
+    private readonly ImprovementTracker monitor;
     private int wait;
 
     /// <summary>Creates the callback.</summary>
@@ -16,7 +16,7 @@ public sealed class EarlyStopping : Callback
     public EarlyStopping(string monitor = "valid_loss", MonitorMode mode = MonitorMode.Auto, int patience = 3, double minDelta = 0)
     {
         if (patience < 1) throw new ArgumentOutOfRangeException(nameof(patience), patience, "Patience must be at least one epoch.");
-        this.monitor = new Monitor(monitor, mode, minDelta);
+        this.monitor = new ImprovementTracker(monitor, mode, minDelta);
         Patience = patience;
     }
 

@@ -18,7 +18,7 @@ public sealed class SaveModel : Callback
     /// <summary>File name of the checkpoint of the best epoch.</summary>
     public const string BestFileName = "checkpoint-best";
 
-    private readonly Monitor? monitor;
+    private readonly ImprovementTracker? monitor;
     private int? batchesDone; // training batches of this epoch done so far (an int: no allocation per batch)
     private bool trainCut;
     private bool firstEpoch;
@@ -31,7 +31,7 @@ public sealed class SaveModel : Callback
     {
         if (string.IsNullOrWhiteSpace(directory)) throw new ArgumentException("Give a folder to write checkpoints into.", nameof(directory));
         Directory = directory;
-        this.monitor = monitor is null ? null : new Monitor(monitor, mode);
+        this.monitor = monitor is null ? null : new ImprovementTracker(monitor, mode);
     }
 
     /// <inheritdoc />
@@ -71,7 +71,7 @@ public sealed class SaveModel : Callback
     {
         // A resumed fit (it starts past epoch 0 or batch 0) continues the run that wrote checkpoint-best, so it must
         // beat that run's best, not just the best since the resume.
-        if (firstEpoch && monitor is not null && (Learner.Epoch > 0 || Learner.ResumeSkip > 0) && File.Exists(BestPath)
+        if (firstEpoch && monitor is not null && (Learner.Epoch > 0 || Learner.TrainIter > 0) && File.Exists(BestPath)
             && Checkpoint.ReadInfo(BestPath).Metadata.TryGetValue(monitor.Name, out var saved)
             && double.TryParse(saved, NumberStyles.Float, CultureInfo.InvariantCulture, out var best))
             monitor.StartFrom(best);

@@ -55,7 +55,7 @@ public sealed class DataBunch
         ArgumentNullException.ThrowIfNull(dataset);
         if (dataset.Count == 0) return 1;
         using var scope = NewDisposeScope();
-        var y = dataset is TensorDataset td ? td.Y : stack(Enumerable.Range(0, dataset.Count).Select(i => dataset[i].Y).ToArray());
+        var y = dataset is TensorPairDataset td ? td.Y : stack(Enumerable.Range(0, dataset.Count).Select(i => dataset[i].Y).ToArray());
         if (!y.is_floating_point())
             return (int)y.max().ToInt64() + 1;
         return y.Dimensions >= 2 ? (int)y.shape[1] : 1;

@@ -10,7 +10,7 @@ namespace Trainwright.Data;
 /// <para>Each enumeration is one epoch: the <see cref="Sampler"/> gives the item order for <see cref="Epoch"/> (then
 /// <see cref="Epoch"/> advances), the optional <see cref="IndexFilter"/> narrows it (e.g. <see cref="Shard"/>), the order is cut
 /// into batches of <see cref="BatchSize"/>, and each batch's items are fetched and collated. A
-/// <see cref="TensorDataset"/> with the default collate skips per-item fetching: the batch is gathered with one
+/// <see cref="TensorPairDataset"/> with the default collate skips per-item fetching: the batch is gathered with one
 /// <c>index_select</c> per tensor.</para>
 /// <para>Ownership: the consumer owns every yielded <see cref="Batch"/> and disposes it. Temporaries of fetching and
 /// collating are disposed by the loader; batch tensors are kept out of every dispose scope, so a scope the consumer has
@@ -34,7 +34,7 @@ namespace Trainwright.Data;
 public sealed class DataLoader<TItem> : IDataLoader
 {
     private readonly Func<IReadOnlyList<TItem>, Batch>? _collate;
-    private readonly TensorDataset? _gatherable;
+    private readonly TensorPairDataset? _gatherable;
 
     /// <summary>Creates a loader.</summary>
     /// <param name="dataset">The items.</param>
@@ -56,7 +56,7 @@ public sealed class DataLoader<TItem> : IDataLoader
             if (typeof(TItem) != typeof((Tensor, Tensor)))
                 throw new ArgumentException(
                     $"Items of type {typeof(TItem).Name} need a collate function; the default one only stacks (Tensor, Tensor) pairs.", nameof(collate));
-            _gatherable = dataset as TensorDataset;
+            _gatherable = dataset as TensorPairDataset;
             var stackPairs = new Func<IReadOnlyList<(Tensor X, Tensor Y)>, Batch>(Collate.StackPairs);
             _collate = (Func<IReadOnlyList<TItem>, Batch>)(object)stackPairs;
         }

@@ -71,11 +71,11 @@ public sealed class MnistData : IDisposable
     public bool IsNormalized { get; }
 
     /// <summary>The training set as a dataset of (image, label) pairs (a view; this instance keeps ownership).</summary>
-    public TensorDataset Train => new(TrainX, TrainY);
+    public TensorPairDataset Train => new(TrainX, TrainY);
     /// <summary>The validation set as a dataset (a view).</summary>
-    public TensorDataset Valid => new(ValidX, ValidY);
+    public TensorPairDataset Valid => new(ValidX, ValidY);
     /// <summary>The test set as a dataset (a view).</summary>
-    public TensorDataset Test => new(TestX, TestY);
+    public TensorPairDataset Test => new(TestX, TestY);
 
     /// <summary>
     /// A <see cref="DataBunch"/> over train and valid: train shuffled with <paramref name="batchSize"/>, valid in order with

@@ -80,37 +80,10 @@ public abstract class Callback
     public virtual void AfterFit() { }
 
     /// <summary>Runs the handler of <paramref name="event"/>.</summary>
-    internal void Handle(Event @event)
-    {
-        switch (@event)
-        {
-            case Event.BeforeFit: BeforeFit(); break;
-            case Event.BeforeEpoch: BeforeEpoch(); break;
-            case Event.BeforeTrain: BeforeTrain(); break;
-            case Event.BeforeBatch: BeforeBatch(); break;
-            case Event.AfterPred: AfterPred(); break;
-            case Event.AfterLoss: AfterLoss(); break;
-            case Event.BeforeBackward: BeforeBackward(); break;
-            case Event.AfterBackward: AfterBackward(); break;
-            case Event.AfterStep: AfterStep(); break;
-            case Event.AfterCancelBatch: AfterCancelBatch(); break;
-            case Event.AfterBatch: AfterBatch(); break;
-            case Event.AfterCancelTrain: AfterCancelTrain(); break;
-            case Event.AfterTrain: AfterTrain(); break;
-            case Event.BeforeValidate: BeforeValidate(); break;
-            case Event.AfterCancelValidate: AfterCancelValidate(); break;
-            case Event.AfterValidate: AfterValidate(); break;
-            case Event.AfterCancelEpoch: AfterCancelEpoch(); break;
-            case Event.AfterEpoch: AfterEpoch(); break;
-            case Event.AfterCancelFit: AfterCancelFit(); break;
-            case Event.AfterFit: AfterFit(); break;
-            default: throw new ArgumentOutOfRangeException(nameof(@event), @event, "Unknown event.");
-        }
-    }
+    internal void Handle(Event @event) => Events.RowOf(@event).Run(this);
 
     /// <summary>True when this callback's type overrides the handler of <paramref name="event"/>.</summary>
-    internal bool Handles(Event @event) =>
-        GetType().GetMethod(@event.ToString(), Type.EmptyTypes)?.DeclaringType != typeof(Callback);
+    internal bool Handles(Event @event) => Events.RowOf(@event).Handler(this).Method.DeclaringType != typeof(Callback);
 
     /// <inheritdoc />
     public override string ToString() => Name;

@@ -14,6 +14,8 @@ public static class CallbackOrder
     public const int Distributed = -22;
     /// <summary>TrainEval: switches train/eval mode and keeps the counters everyone else reads.</summary>
     public const int TrainEval = -10;
+    /// <summary>ResumeFrom: restores a checkpoint after TrainEval started the epoch's counters, before anyone reads them.</summary>
+    public const int Resume = -8;
     /// <summary>TerminateOnNaN: stops at the first bad loss before it can reach the weights.</summary>
     public const int TerminateOnNaN = -5;
     /// <summary>User callbacks.</summary>

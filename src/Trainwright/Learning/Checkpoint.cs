@@ -14,7 +14,7 @@ public static class Checkpoint
     private const string Magic = "TRAINWRIGHT-CKPT";
     private const int FormatVersion = 1;
 
-    /// <summary>Saves the learner so that <see cref="Learner.Fit"/> with <c>resumeFrom</c> continues at <paramref name="position"/>.</summary>
+    /// <summary>Saves the learner so that a fit with <see cref="ResumeFrom"/> continues at <paramref name="position"/>.</summary>
     /// <param name="path">Destination file; its folder is created when missing.</param>
     /// <param name="learner">The learner to save.</param>
     /// <param name="position">Where a resumed fit starts.</param>
@@ -63,12 +63,12 @@ public static class Checkpoint
     }
 
     /// <summary>
-    /// Loads weights and optimizer state into <paramref name="learner"/>; with <paramref name="restoreLoopState"/> also the
-    /// loop position and RNG state, so a fit continues where the checkpoint was taken.
+    /// Loads weights and optimizer state into <paramref name="learner"/>; with <paramref name="restoreRandomState"/> also
+    /// torch's RNG state. Where the loop stood is returned, for <see cref="ResumeFrom"/> to continue from.
     /// </summary>
     /// <returns>The checkpoint's position and metadata.</returns>
     /// <exception cref="InvalidDataException">The file is not a checkpoint, is damaged, or belongs to a different model.</exception>
-    public static CheckpointInfo Load(string path, Learner learner, bool restoreLoopState = false)
+    public static CheckpointInfo Load(string path, Learner learner, bool restoreRandomState = false)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(learner);
@@ -87,14 +87,10 @@ public static class Checkpoint
             var rng = ReadBlob(r);
             using (var ms = new MemoryStream(model)) using (var br = new BinaryReader(ms)) learner.Model.load(br);
             using (var ms = new MemoryStream(optimizer)) using (var br = new BinaryReader(ms)) learner.Opt.LoadState(br);
-            if (restoreLoopState)
+            if (restoreRandomState)
             {
                 using var state = torch.tensor(rng, ScalarType.Byte);
                 torch.random.set_rng_state(state);
-                learner.Epoch = position.Epoch;
-                learner.ResumeSkip = position.BatchesDone;
-                learner.TrainIter = position.TrainIter;
-                learner.EpochFraction = position.EpochFraction;
             }
             return new CheckpointInfo(position, meta);
         }

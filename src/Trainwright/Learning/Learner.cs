@@ -20,6 +20,7 @@ public sealed class Learner
     private readonly OptimizerFactory optimizerFactory;
     private readonly Func<nn.Module, IReadOnlyList<IReadOnlyList<Parameter>>> splitter;
     private Optimizer? opt;
+    private double initialLr;
     private Tensor? xb, yb;
 
     /// <summary>Creates a learner.</summary>
@@ -27,20 +28,18 @@ public sealed class Learner
     /// <param name="data">Training and validation loaders.</param>
     /// <param name="lossFunc">Loss of predictions against targets, a scalar tensor.</param>
     /// <param name="optimizerFactory">Builds the optimizer, lazily, once the model is on its device.</param>
-    /// <param name="lr">Base learning rate handed to the factory.</param>
+    /// <param name="lr">Learning rate the optimizer starts with (<see cref="DefaultLr"/> when a schedule or <c>Fit(lr:)</c> sets it anyway).</param>
     /// <param name="callbacks">Callbacks attached for the learner's life (a <see cref="TrainEval"/> is added if missing).</param>
     /// <param name="splitter">Splits the model's parameters into groups (default: one group).</param>
     public Learner(nn.Module<Tensor, Tensor> model, DataBunch data, LossFunction lossFunc,
-        OptimizerFactory optimizerFactory, double lr, IEnumerable<Callback>? callbacks = null,
+        OptimizerFactory optimizerFactory, double lr = DefaultLr, IEnumerable<Callback>? callbacks = null,
         Func<nn.Module, IReadOnlyList<IReadOnlyList<Parameter>>>? splitter = null)
     {
         Model = model ?? throw new ArgumentNullException(nameof(model));
         Data = data ?? throw new ArgumentNullException(nameof(data));
         LossFunc = lossFunc ?? throw new ArgumentNullException(nameof(lossFunc));
         this.optimizerFactory = optimizerFactory ?? throw new ArgumentNullException(nameof(optimizerFactory));
-        if (!(lr > 0) || !double.IsFinite(lr))
-            throw new ArgumentOutOfRangeException(nameof(lr), lr, "The learning rate must be a positive, finite number.");
-        Lr = lr;
+        initialLr = CheckLr(lr, nameof(lr));
         this.splitter = splitter ?? (m => [m.parameters().ToArray()]);
         var given = callbacks?.ToList() ?? [];
         foreach (var cb in given) Add(cb);
@@ -56,14 +55,35 @@ public sealed class Learner
     /// <summary>The loss function: predictions and targets to a scalar.</summary>
     public LossFunction LossFunc { get; set; }
 
-    /// <summary>The base learning rate the optimizer was (or will be) built with.</summary>
-    public double Lr { get; }
+    /// <summary>The learning rate a learner starts with when none is given (fastai's default).</summary>
+    public const double DefaultLr = 1e-3;
+
+    /// <summary>
+    /// The learning rate: the optimizer's (that of its first parameter group) once it is built, otherwise the rate it
+    /// will be built with. Setting it sets every group's rate, or the rate the optimizer will be built with; a
+    /// <c>ParamScheduler</c> overrides it at every batch.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not a positive, finite number.</exception>
+    public double Lr
+    {
+        get => opt is null ? initialLr : opt.Groups[0][Hyper.Lr];
+        set
+        {
+            initialLr = CheckLr(value, nameof(value));
+            if (opt is null) return;
+            foreach (var g in opt.Groups) g[Hyper.Lr] = value;
+        }
+    }
+
+    private static double CheckLr(double lr, string name) =>
+        lr > 0 && double.IsFinite(lr) ? lr
+            : throw new ArgumentOutOfRangeException(name, lr, "The learning rate must be a positive, finite number.");
 
     /// <summary>
     /// The optimizer, built on first use from the model's current parameters. Callbacks that move the model to another
     /// device do so in <see cref="Event.BeforeFit"/> before anyone asks for it (see <see cref="CallbackOrder.Device"/>).
     /// </summary>
-    public Optimizer Opt => opt ??= optimizerFactory(splitter(Model), Lr);
+    public Optimizer Opt => opt ??= optimizerFactory(splitter(Model), initialLr);
 
     /// <summary>True once <see cref="Opt"/> has been built.</summary>
     public bool HasOptimizer => opt is not null;
@@ -94,14 +114,11 @@ public sealed class Learner
     /// <summary>True while training batches run, false during validation.</summary>
     public bool Training { get; internal set; }
 
-    /// <summary>The loader of the current pass.</summary>
+    /// <summary>The loader of the current pass; a callback may replace it in <see cref="Event.BeforeTrain"/> or <see cref="Event.BeforeValidate"/>.</summary>
     public IDataLoader? Dl { get; internal set; }
 
     /// <summary>Number of training batches per epoch.</summary>
     public int ItersPerEpoch => Data.Train.BatchCount;
-
-    /// <summary>Batches at the start of the first epoch to skip because a resumed checkpoint had already done them.</summary>
-    public int ResumeSkip { get; internal set; }
 
     /// <summary>The current batch's inputs; callbacks may replace it in <see cref="Event.BeforeBatch"/>.</summary>
     public Tensor Xb { get => xb ?? throw NoBatch(); set => xb = value; }
@@ -176,25 +193,24 @@ public sealed class Learner
 
     /// <summary>Trains for <paramref name="epochs"/> epochs, validating after each.</summary>
     /// <param name="epochs">Number of epochs (at least 1).</param>
-    /// <param name="callbacks">Callbacks attached for this call only.</param>
-    /// <param name="resumeFrom">A checkpoint written by <see cref="Checkpoint.Save"/> (the SaveModel callback uses it): training
-    /// continues from the epoch, batch, schedule position and RNG state it holds.</param>
-    public void Fit(int epochs, IEnumerable<Callback>? callbacks = null, string? resumeFrom = null)
+    /// <param name="callbacks">Callbacks attached for this call only (e.g. a <see cref="ResumeFrom"/> to continue a stopped run).</param>
+    /// <param name="lr">When given, the learning rate of every parameter group, set once the callbacks' <see cref="Event.BeforeFit"/>
+    /// has run (so after a resumed checkpoint restored its settings); a <c>ParamScheduler</c> still overrides it.</param>
+    public void Fit(int epochs, IEnumerable<Callback>? callbacks = null, double? lr = null)
     {
         if (epochs < 1) throw new ArgumentOutOfRangeException(nameof(epochs), epochs, "Fit needs at least one epoch.");
+        if (lr is { } rate) CheckLr(rate, nameof(lr));
         var extra = callbacks?.ToList() ?? [];
         foreach (var cb in extra) Add(cb);
         try
         {
             Epochs = epochs;
-            Epoch = 0;
-            TrainIter = 0;
+            Epoch = TrainIter = 0;
             EpochFraction = 0;
-            ResumeSkip = 0;
             With<CancelFitException>(Event.BeforeFit, Event.AfterCancelFit, Event.AfterFit, () =>
             {
                 CheckOptimizerOwnsModelParameters();
-                if (resumeFrom is not null) Checkpoint.Load(resumeFrom, this, restoreLoopState: true);
+                if (lr is { } r) Lr = r;
                 for (; Epoch < Epochs; Epoch++)
                     OneEpoch();
             });
@@ -211,28 +227,24 @@ public sealed class Learner
     private void OneEpoch() =>
         With<CancelEpochException>(Event.BeforeEpoch, Event.AfterCancelEpoch, Event.AfterEpoch, () =>
         {
-            Dl = Data.Train;
-            With<CancelTrainException>(Event.BeforeTrain, Event.AfterCancelTrain, Event.AfterTrain, () => AllBatches(Data.Train));
-            Dl = Data.Valid;
+            OnePass<CancelTrainException>(Data.Train, Event.BeforeTrain, Event.AfterCancelTrain, Event.AfterTrain);
             using (no_grad())
-                With<CancelValidateException>(Event.BeforeValidate, Event.AfterCancelValidate, Event.AfterValidate, () => AllBatches(Data.Valid));
+                OnePass<CancelValidateException>(Data.Valid, Event.BeforeValidate, Event.AfterCancelValidate, Event.AfterValidate);
         });
 
-    private void AllBatches(IDataLoader loader)
+    private void OnePass<TCancel>(IDataLoader loader, Event before, Event cancelled, Event after) where TCancel : CancelException
     {
         loader.Epoch = Epoch;
+        Dl = loader;
         Iter = 0;
-        int skip = Training ? ResumeSkip : 0;
-        if (Training) ResumeSkip = 0; // only the first training pass after a resume skips
-        foreach (var batch in loader)
+        With<TCancel>(before, cancelled, after, () =>
         {
-            using (batch)
+            foreach (var batch in Dl ?? loader)
             {
-                if (skip > 0) { skip--; Iter++; continue; }
-                OneBatch(batch);
+                using (batch) OneBatch(batch);
+                Iter++;
             }
-            Iter++;
-        }
+        });
     }
 
     private void OneBatch(Batch batch)
@@ -325,23 +337,13 @@ public sealed class Learner
     public string DescribeTrainingLoop()
     {
         var sb = new StringBuilder();
-        foreach (var e in Enum.GetValues<Event>())
+        foreach (var e in Events.All)
         {
             var handlers = sorted.Where(c => c.Handles(e)).Select(c => c.Name).ToList();
-            if (handlers.Count > 0) sb.Append(' ', LoopLevel(e) * 2).Append(e).Append(": ").AppendJoin(", ", handlers).AppendLine();
+            if (handlers.Count > 0) sb.Append(' ', (int)Events.LevelOf(e) * 2).Append(e).Append(": ").AppendJoin(", ", handlers).AppendLine();
         }
         return sb.ToString();
     }
-
-    private static int LoopLevel(Event e) => e switch
-    {
-        Event.BeforeFit or Event.AfterCancelFit or Event.AfterFit => 0,
-        Event.BeforeEpoch or Event.AfterCancelEpoch or Event.AfterEpoch => 1,
-        Event.BeforeTrain or Event.AfterCancelTrain or Event.AfterTrain
-            or Event.BeforeValidate or Event.AfterCancelValidate or Event.AfterValidate => 2,
-        Event.BeforeBatch or Event.AfterCancelBatch or Event.AfterBatch => 3,
-        _ => 4,
-    };
 
     /// <summary>Writes <see cref="DescribeTrainingLoop"/> to <paramref name="writer"/>.</summary>
     public void ShowTrainingLoop(TextWriter writer)

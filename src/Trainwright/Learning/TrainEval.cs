@@ -12,11 +12,7 @@ public sealed class TrainEval : Callback
     public override int Order => CallbackOrder.TrainEval;
 
     /// <inheritdoc />
-    public override void BeforeEpoch()
-    {
-        var l = Learner;
-        l.EpochFraction = l.Epoch + (double)l.ResumeSkip / Math.Max(1, l.ItersPerEpoch);
-    }
+    public override void BeforeEpoch() => Learner.EpochFraction = Learner.Epoch;
 
     /// <inheritdoc />
     public override void BeforeTrain()

@@ -63,7 +63,7 @@ public sealed class Sgd : StatefulOptimizer
     /// <param name="wd">Weight decay (≥ 0).</param>
     /// <param name="decay">How <paramref name="wd"/> is applied.</param>
     /// <param name="nesterov">Use Nesterov momentum.</param>
-    public static OptimizerFactory Factory(double mom = 0.9, double wd = 0, WeightDecayMode decay = WeightDecayMode.L2, bool nesterov = false)
+    public static OptimizerFactory Factory(double mom = 0, double wd = 0, WeightDecayMode decay = WeightDecayMode.L2, bool nesterov = false)
     {
         Validate(0, mom, wd, nesterov);
         return (groups, lr) => new Sgd(groups, lr, mom, wd, decay, nesterov);

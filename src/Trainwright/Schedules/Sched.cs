@@ -14,7 +14,7 @@ public static class Sched
         pos => start + (1 + Math.Cos(Math.PI * (1 - Clamp(pos)))) * (end - start) / 2;
 
     /// <summary>Constant <paramref name="value"/>.</summary>
-    public static Schedule No(double value) => _ => value;
+    public static Schedule Const(double value) => _ => value;
 
     /// <summary>Exponential (geometric) from <paramref name="start"/> to <paramref name="end"/>; both must be positive.</summary>
     public static Schedule Exp(double start, double end)

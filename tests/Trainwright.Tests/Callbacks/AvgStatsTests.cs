@@ -3,6 +3,7 @@ using Trainwright.Losses;
 using Trainwright.Learning;
 using Trainwright.Tests.Support;
 using static TorchSharp.torch;
+using Trainwright.Metrics;
 
 namespace Trainwright.Tests.Callbacks;
 

@@ -4,6 +4,7 @@ using Trainwright.Losses;
 using Trainwright.Learning;
 using Trainwright.Tests.Support;
 using static TorchSharp.torch;
+using Trainwright.Metrics;
 
 namespace Trainwright.Tests.Callbacks;
 
@@ -71,7 +72,7 @@ public sealed class CsvLoggerTests : IDisposable
         // Resume from the end of epoch 2: epoch 3 runs again and its row is replaced, not repeated.
         var stats = new AvgStats(new Metric("accuracy", Accuracy));
         var second = Tiny.Learner(callbacks: [stats, new CsvLogger(path, append: true)]);
-        second.Fit(3, resumeFrom: ckpt);
+        second.Fit(3, [new ResumeFrom(ckpt)]);
 
         var lines = File.ReadAllLines(path);
         Assert.Equal(4, lines.Length);

@@ -53,11 +53,11 @@ public class ParamSchedulerTests
     [Fact]
     public void UnknownHyperparameterOrWrongScheduleCountIsRefusedBeforeTraining()
     {
-        var unknown = Assert.Throws<CallbackException>(() => TwoGroupLearner([new ParamScheduler("beta9", Sched.No(1))]).Fit(1));
+        var unknown = Assert.Throws<CallbackException>(() => TwoGroupLearner([new ParamScheduler("beta9", Sched.Const(1))]).Fit(1));
         Assert.Contains("no hyperparameter 'beta9'", unknown.Message);
         Assert.Contains("lr", unknown.Message);
         var count = Assert.Throws<CallbackException>(() =>
-            TwoGroupLearner([new ParamScheduler(Hyper.Lr, [Sched.No(1), Sched.No(1), Sched.No(1)])]).Fit(1));
+            TwoGroupLearner([new ParamScheduler(Hyper.Lr, [Sched.Const(1), Sched.Const(1), Sched.Const(1)])]).Fit(1));
         Assert.Contains("3 schedules", count.Message);
     }
 

@@ -4,6 +4,7 @@ using Trainwright.Callbacks;
 using Trainwright.Losses;
 using Trainwright.Tests.Support;
 using static TorchSharp.torch;
+using Trainwright.Metrics;
 
 namespace Trainwright.Tests.Callbacks;
 

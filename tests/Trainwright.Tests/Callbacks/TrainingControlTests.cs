@@ -5,6 +5,7 @@ using Trainwright.Optim;
 using Trainwright.Tests.Learning;
 using Trainwright.Tests.Support;
 using static TorchSharp.torch;
+using Trainwright.Metrics;
 
 namespace Trainwright.Tests.Callbacks;
 
@@ -19,7 +20,6 @@ public class TrainingControlTests
         public override int Order => 100; // after TrainEval counted the batch and SaveModel noted it
     }
 
-    private static string TempDir() => Directory.CreateTempSubdirectory("tw-ctl-").FullName;
 
     [Fact]
     public void EarlyStoppingStopsAfterPatienceEpochsWithoutImprovement()
@@ -48,7 +48,8 @@ public class TrainingControlTests
     {
         double[] scores = [0.5, 0.4, 0.3, 0.2];
         int epoch = 0;
-        var dir = TempDir();
+        using var temp = new TempFolder();
+        var dir = temp.Path;
         var csv = Path.Combine(dir, "metrics.csv");
         var save = new SaveModel(dir, monitor: null);
         var learner = Tiny.Learner(callbacks: [
@@ -74,12 +75,13 @@ public class TrainingControlTests
         var straight = Tiny.Learner();
         straight.Fit(4);
 
-        var dir = TempDir();
+        using var temp = new TempFolder();
+        var dir = temp.Path;
         var first = Tiny.Learner(callbacks: [new AvgStats(), new SaveModel(dir)]);
         first.Fit(2);
         var resumed = Tiny.Learner(callbacks: [new AvgStats(), new SaveModel(dir)]);
         var spy = new SpyCallback();
-        resumed.Fit(4, [spy], resumeFrom: Path.Combine(dir, SaveModel.LastFileName));
+        resumed.Fit(4, [spy, new ResumeFrom(Path.Combine(dir, SaveModel.LastFileName))]);
 
         Assert.Equal(Weights.Flat(straight.Model), Weights.Flat(resumed.Model));
         Assert.Equal(2, spy.Seen.Count(e => e == "BeforeEpoch"));
@@ -92,7 +94,8 @@ public class TrainingControlTests
         var straight = Tiny.Learner(Tiny.ShuffledData());
         straight.Fit(3); // 5 batches per epoch
 
-        var dir = TempDir();
+        using var temp = new TempFolder();
+        var dir = temp.Path;
         var save = new SaveModel(dir);
         var first = Tiny.Learner(Tiny.ShuffledData(), [new AvgStats(), save]);
         first.Fit(3, [new StopAt(7)]);
@@ -100,7 +103,7 @@ public class TrainingControlTests
         Assert.Equal(new LoopPosition(1, 2, 7, 1.4), info.Position with { EpochFraction = Math.Round(info.Position.EpochFraction, 9) });
 
         var resumed = Tiny.Learner(Tiny.ShuffledData());
-        resumed.Fit(3, resumeFrom: save.LastPath);
+        resumed.Fit(3, [new ResumeFrom(save.LastPath)]);
         Assert.Equal(Weights.Flat(straight.Model), Weights.Flat(resumed.Model));
         Assert.Equal(15, resumed.TrainIter);
     }
@@ -108,12 +111,13 @@ public class TrainingControlTests
     [Fact]
     public void OnlyTheFirstTrainingPassAfterAResumeSkipsBatches()
     {
-        var dir = TempDir();
+        using var temp = new TempFolder();
+        var dir = temp.Path;
         var save = new SaveModel(dir);
         Tiny.Learner(callbacks: [new AvgStats(), save]).Fit(3, [new StopAt(7)]); // stops at epoch 2, batch 2 of 5
         var spy = new SpyCallback { ThrowAt = Event.AfterStep, Throw = () => new CancelTrainException(), ThrowTimes = 1 };
         var resumed = Tiny.Learner(callbacks: [spy]);
-        resumed.Fit(3, resumeFrom: save.LastPath);
+        resumed.Fit(3, [new ResumeFrom(save.LastPath)]);
         // Epoch 2 resumes at batch 3 and is cut after one step; epoch 3 must then run all 5 batches.
         Assert.Equal(1 + 5, spy.Seen.Count(e => e == "AfterStep"));
     }
@@ -121,7 +125,8 @@ public class TrainingControlTests
     [Fact]
     public void ACheckpointOfAnotherModelIsRefusedClearly()
     {
-        var dir = TempDir();
+        using var temp = new TempFolder();
+        var dir = temp.Path;
         var save = new SaveModel(dir, monitor: null);
         Tiny.Learner(callbacks: [save]).Fit(1);
         var other = new Learner(nn.Sequential(nn.Linear(6, 4), nn.ReLU(), nn.Linear(4, 3)), Tiny.Data(),
@@ -140,7 +145,8 @@ public class TrainingControlTests
     {
         double[] scores = [0.5, 0.8, 0.7];
         int epoch = 0;
-        var dir = TempDir();
+        using var temp = new TempFolder();
+        var dir = temp.Path;
         var save = new SaveModel(dir, monitor: "valid_score");
         var learner = Tiny.Learner(callbacks: [new AvgStats(new Metric("score", (p, y) => tensor((float)scores[epoch]))), save, new EpochCounter(() => epoch++)]);
         learner.Fit(3);
@@ -157,7 +163,8 @@ public class TrainingControlTests
     {
         double[] scores = [0.9, 0.5, 0.6, 0.7];
         int epoch = 0;
-        var dir = TempDir();
+        using var temp = new TempFolder();
+        var dir = temp.Path;
         AvgStats Stats() => new(new Metric("score", (p, y) => tensor((float)scores[epoch])));
         var first = Tiny.Learner(callbacks: [Stats(), new SaveModel(dir, monitor: "valid_score"), new EpochCounter(() => epoch++)]);
         first.Fit(4, [new StopAtEpochEnd(1)]); // epochs 1 (0.9) and 2 (0.5): best is epoch 1
@@ -165,7 +172,7 @@ public class TrainingControlTests
 
         var save = new SaveModel(dir, monitor: "valid_score");
         var resumed = Tiny.Learner(callbacks: [Stats(), save, new EpochCounter(() => epoch++)]);
-        resumed.Fit(4, resumeFrom: Path.Combine(dir, SaveModel.LastFileName)); // epochs 3 (0.6) and 4 (0.7)
+        resumed.Fit(4, [new ResumeFrom(Path.Combine(dir, SaveModel.LastFileName))]); // epochs 3 (0.6) and 4 (0.7)
         Assert.Equal("1", Checkpoint.ReadInfo(save.BestPath).Metadata["epoch"]); // neither beats the first run's 0.9
         Assert.Equal(0.9, save.Best!.Value, 6);
     }
@@ -192,7 +199,8 @@ public class TrainingControlTests
     [Fact]
     public void ANaNLossStopsTheFitNamingTheBatchAndKeepsTheLastGoodCheckpoint()
     {
-        var dir = TempDir();
+        using var temp = new TempFolder();
+        var dir = temp.Path;
         var save = new SaveModel(dir, monitor: null);
         var nan = new TerminateOnNaN();
         var learner = Tiny.Learner(callbacks: [nan, save, new PoisonAt(epoch: 1, batch: 2)]);

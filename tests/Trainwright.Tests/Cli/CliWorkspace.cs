@@ -51,7 +51,7 @@ internal sealed partial class CliWorkspace : IDisposable
     {
         using var scope = NewDisposeScope();
         var learner = new Learner(Mlp.Create(inputs, hidden, classes), Tiny.Data(features: inputs, classes: classes),
-            LossFunctions.CrossEntropyLoss, Sgd.Factory(), 0.1);
+            LossFunctions.CrossEntropyLoss, Sgd.Factory(mom: 0.9), 0.1);
         Checkpoint.Load(checkpoint, learner);
         return [.. learner.Model.parameters().Select(p => p.data<float>().ToArray())];
     }

@@ -15,7 +15,7 @@ public class DataBunchTests
         using var y = tensor(Enumerable.Range(0, 90).Select(i => (long)(i % 7)).ToArray());
         using var vx = arange(30, dtype: ScalarType.Float32).unsqueeze(1);
         using var vy = tensor(Enumerable.Range(0, 30).Select(i => (long)(i % 3)).ToArray());
-        var bunch = DataBunch.FromDatasets(new TensorDataset(x, y), new TensorDataset(vx, vy), 16, seed: 4);
+        var bunch = DataBunch.FromDatasets(new TensorPairDataset(x, y), new TensorPairDataset(vx, vy), 16, seed: 4);
         Assert.Equal(7, bunch.C);
         Assert.Equal(16, bunch.Train.BatchSize);
         Assert.Equal(32, bunch.Valid.BatchSize);
@@ -35,8 +35,8 @@ public class DataBunchTests
         using var x = zeros(4, 2);
         using var labels = tensor(new long[] { 0, 5, 2, 1 });
         using var oneHot = zeros(4, 3);
-        Assert.Equal(6, DataBunch.ClassCount(new TensorDataset(x, labels)));
-        Assert.Equal(3, DataBunch.ClassCount(new TensorDataset(x, oneHot)));
+        Assert.Equal(6, DataBunch.ClassCount(new TensorPairDataset(x, labels)));
+        Assert.Equal(3, DataBunch.ClassCount(new TensorPairDataset(x, oneHot)));
         Assert.Equal(6, DataBunch.ClassCount(new ComputedDataset(6)));
     }
 }

@@ -24,11 +24,11 @@ internal sealed class ComputedDataset(int count, int? failAt = null) : IDataset<
 
 public class DataLoaderTests
 {
-    private static TensorDataset Ranged(int n, out Tensor x, out Tensor y)
+    private static TensorPairDataset Ranged(int n, out Tensor x, out Tensor y)
     {
         x = arange(n, dtype: ScalarType.Float32).unsqueeze(1) * 2;
         y = arange(n, dtype: ScalarType.Int64);
-        return new TensorDataset(x, y);
+        return new TensorPairDataset(x, y);
     }
 
     /// <summary>Each batch's labels, disposing the batches.</summary>
@@ -273,7 +273,7 @@ public class DataLoaderLifetimeTests
         using var y = randint(0, 4, 300, dtype: ScalarType.Int64);
         long before = Live();
         using (var probe = ones(1)) Assert.Equal(before + 1, Live()); // the counter sees tensors
-        foreach (var dataset in new IDataset<(Tensor X, Tensor Y)>[] { new TensorDataset(x, y), new ComputedDataset(300) })
+        foreach (var dataset in new IDataset<(Tensor X, Tensor Y)>[] { new TensorPairDataset(x, y), new ComputedDataset(300) })
         {
             var loader = new DataLoader<(Tensor X, Tensor Y)>(dataset, 32, shuffle: true, seed: 5, numWorkers: workers);
             for (int e = 0; e < 3; e++)
@@ -293,7 +293,7 @@ public class DataLoaderLifetimeTests
         using var x = randn(5000, 3);
         using var y = arange(5000, dtype: ScalarType.Int64);
         long before = Live();
-        var loader = new DataLoader<(Tensor X, Tensor Y)>(new TensorDataset(x, y), 10, shuffle: true, seed: 2, numWorkers: workers);
+        var loader = new DataLoader<(Tensor X, Tensor Y)>(new TensorPairDataset(x, y), 10, shuffle: true, seed: 2, numWorkers: workers);
         var run = Task.Run(() =>
         {
             int seen = 0;

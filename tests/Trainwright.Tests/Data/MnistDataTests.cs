@@ -1,3 +1,4 @@
+using Trainwright.Tests.Support;
 // Literal arrays make the expected values readable; these tests are not hot paths.
 #pragma warning disable CA1861
 

@@ -4,6 +4,7 @@ using Trainwright.Learning;
 using Trainwright.Losses;
 using Trainwright.Tests.Support;
 using static TorchSharp.torch;
+using Trainwright.Metrics;
 
 namespace Trainwright.Tests.Distributed;
 
@@ -76,7 +77,7 @@ public sealed class DistributedDataParallelTests
 
     private static AvgStats FitStats(DistributedDataParallel? ddp)
     {
-        var stats = new AvgStats(Metrics.Accuracy);
+        var stats = new AvgStats(ClassificationMetrics.Accuracy);
         var callbacks = new List<Callback> { stats };
         if (ddp is not null) callbacks.Add(ddp);
         var learner = new Learner(Tiny.Model(), Tiny.Data(), LossFunctions.CrossEntropyLoss, PlainSgd.Factory, 0.1, callbacks);

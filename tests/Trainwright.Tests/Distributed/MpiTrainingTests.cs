@@ -1,3 +1,4 @@
+using Trainwright.Tests.Support;
 using System.Text.Json;
 
 namespace Trainwright.Tests.Distributed;
@@ -16,7 +17,7 @@ public sealed class MpiTrainingTests : IClassFixture<MpiTrainingTests.Runs>
     public void TwoProcessesOfBatch32_EndWithTheWeightsOfOneProcessOfBatch64()
     {
         var r = runs.Value;
-        float[] rank0 = Weights(r.Folder.Sub("ddp", "rank0")), rank1 = Weights(r.Folder.Sub("ddp", "rank1")), single = Weights(r.Folder.Sub("single", "rank0"));
+        float[] rank0 = Weights(r.Folder.File("ddp", "rank0")), rank1 = Weights(r.Folder.File("ddp", "rank1")), single = Weights(r.Folder.File("single", "rank0"));
 
         Assert.Equal(39_760, single.Length); // 784·50 + 50 + 50·10 + 10
         Assert.Equal(rank0, rank1); // bit for bit: every rank applies the same averaged gradient
@@ -53,12 +54,12 @@ public sealed class MpiTrainingTests : IClassFixture<MpiTrainingTests.Runs>
     [MpiFact]
     public void Collectives_ReturnTheirClosedForms_OnThreeProcesses()
     {
-        using var folder = new TempDirectory();
+        using var folder = new TempFolder("trainwright-mpi-");
         MpiRun.RunHost(3, "collectives", "--out", folder.Path);
         const int n = 3;
         for (int rank = 0; rank < n; rank++)
         {
-            using var doc = JsonDocument.Parse(File.ReadAllText(folder.Sub($"rank{rank}", "collectives.json")));
+            using var doc = JsonDocument.Parse(File.ReadAllText(folder.File($"rank{rank}", "collectives.json")));
             var j = doc.RootElement;
             Assert.Equal(n, j.GetProperty("size").GetInt32());
             // Σ_r (r + 1 + 0.5 i) = n(n+1)/2 + 0.5 n i
@@ -98,10 +99,10 @@ public sealed class MpiTrainingTests : IClassFixture<MpiTrainingTests.Runs>
 
         private static Results Make()
         {
-            var folder = new TempDirectory();
-            MpiRun.RunHost(2, "train", "--out", folder.Sub("ddp"), "--batch", "32");
-            MpiRun.RunHost(null, "train", "--out", folder.Sub("single"), "--batch", "64");
-            return new Results(folder, Read(folder.Sub("ddp", "rank0")), Read(folder.Sub("ddp", "rank1")), Read(folder.Sub("single", "rank0")));
+            var folder = new TempFolder("trainwright-mpi-");
+            MpiRun.RunHost(2, "train", "--out", folder.File("ddp"), "--batch", "32");
+            MpiRun.RunHost(null, "train", "--out", folder.File("single"), "--batch", "64");
+            return new Results(folder, Read(folder.File("ddp", "rank0")), Read(folder.File("ddp", "rank1")), Read(folder.File("single", "rank0")));
         }
 
         private static JsonElement Read(string rankFolder)
@@ -116,5 +117,5 @@ public sealed class MpiTrainingTests : IClassFixture<MpiTrainingTests.Runs>
         }
     }
 
-    internal sealed record Results(TempDirectory Folder, JsonElement Ddp0, JsonElement Ddp1, JsonElement Single);
+    internal sealed record Results(TempFolder Folder, JsonElement Ddp0, JsonElement Ddp1, JsonElement Single);
 }

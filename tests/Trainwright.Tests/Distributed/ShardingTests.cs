@@ -20,7 +20,7 @@ public sealed class ShardingTests
     {
         using var x = zeros(items, 1);
         using var y = zeros(items, dtype: ScalarType.Int64);
-        var dataset = new TensorDataset(x, y);
+        var dataset = new TensorPairDataset(x, y);
         foreach (int epoch in new[] { 0, 3 })
         {
             var single = new DataLoader<(Tensor X, Tensor Y)>(dataset, worldSize * batch, shuffle: true, seed: 11);
@@ -54,7 +54,7 @@ public sealed class ShardingTests
     {
         using var x = zeros(items, 1);
         using var y = zeros(items, dtype: ScalarType.Int64);
-        var dataset = new TensorDataset(x, y);
+        var dataset = new TensorPairDataset(x, y);
 
         var shards = Enumerable.Range(0, worldSize).Select(r =>
         {

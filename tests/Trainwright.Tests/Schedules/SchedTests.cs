@@ -29,7 +29,7 @@ public class SchedTests
     public void ExpIsGeometricAndNoIsConstant()
     {
         Assert.Equal(Math.Sqrt(1e-4 * 1e-2), Sched.Exp(1e-4, 1e-2)(0.5), Digits);
-        Assert.Equal(0.7, Sched.No(0.7)(0.42), Digits);
+        Assert.Equal(0.7, Sched.Const(0.7)(0.42), Digits);
         Assert.Throws<ArgumentOutOfRangeException>(() => Sched.Exp(0, 1));
     }
 
@@ -48,7 +48,7 @@ public class SchedTests
     [Fact]
     public void ThreePhasesAreContinuousAtTheirBoundaries()
     {
-        var s = Sched.Combine([0.2, 0.5, 0.3], [Sched.Lin(0, 1), Sched.No(1), Sched.Cos(1, 0)]);
+        var s = Sched.Combine([0.2, 0.5, 0.3], [Sched.Lin(0, 1), Sched.Const(1), Sched.Cos(1, 0)]);
         const double eps = 1e-9;
         Assert.Equal(s(0.2 - eps), s(0.2 + eps), 6);
         Assert.Equal(s(0.7 - eps), s(0.7 + eps), 6);
@@ -61,10 +61,10 @@ public class SchedTests
     [Fact]
     public void SharesThatDoNotSumToOneAreRefusedWithTheSum()
     {
-        var e = Assert.Throws<ArgumentException>(() => Sched.Combine([0.3, 0.6], [Sched.No(1), Sched.No(2)]));
+        var e = Assert.Throws<ArgumentException>(() => Sched.Combine([0.3, 0.6], [Sched.Const(1), Sched.Const(2)]));
         Assert.Contains("sum to 1", e.Message);
         Assert.Contains("0.9", e.Message);
-        Assert.Throws<ArgumentException>(() => Sched.Combine([1.0], [Sched.No(1), Sched.No(2)]));
+        Assert.Throws<ArgumentException>(() => Sched.Combine([1.0], [Sched.Const(1), Sched.Const(2)]));
     }
 
     [Fact]

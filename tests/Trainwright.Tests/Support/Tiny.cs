@@ -25,7 +25,7 @@ internal static class Tiny
         var yt = randint(0, 3, new long[] { trainItems }, generator: g);
         var xv = randn(new long[] { validItems, 6 }, generator: g);
         var yv = randint(0, 3, new long[] { validItems }, generator: g);
-        return DataBunch.FromDatasets(new TensorDataset(xt, yt), new TensorDataset(xv, yv), batchSize, c: 3, seed: seed);
+        return DataBunch.FromDatasets(new TensorPairDataset(xt, yt), new TensorPairDataset(xv, yv), batchSize, c: 3, seed: seed);
     }
 
     public static nn.Module<Tensor, Tensor> Model(int features = 6, int classes = 3, long seed = 2)
@@ -35,6 +35,7 @@ internal static class Tiny
     }
 
     public static Learner Learner(DataBunch? data = null, IEnumerable<Callback>? callbacks = null, double lr = 0.1,
-        Trainwright.Optim.OptimizerFactory? optimizer = null) =>
-        new(Model(), data ?? Data(), (p, y) => nn.functional.cross_entropy(p, y), optimizer ?? PlainSgd.Factory, lr, callbacks);
+        Trainwright.Optim.OptimizerFactory? optimizer = null,
+        Func<nn.Module, IReadOnlyList<IReadOnlyList<TorchSharp.Modules.Parameter>>>? splitter = null) =>
+        new(Model(), data ?? Data(), (p, y) => nn.functional.cross_entropy(p, y), optimizer ?? PlainSgd.Factory, lr, callbacks, splitter);
 }

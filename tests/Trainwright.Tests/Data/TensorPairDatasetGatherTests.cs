@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace Trainwright.Tests.Data;
 
-public class TensorDatasetGatherTests
+public class TensorPairDatasetGatherTests
 {
     [Theory]
     [InlineData(ScalarType.Float32)]
@@ -14,7 +14,7 @@ public class TensorDatasetGatherTests
     {
         using var x = randint(0, 100, [50, 3, 4]).to(type);
         using var y = arange(50, dtype: ScalarType.Int64);
-        var ds = new TensorDataset(x, y);
+        var ds = new TensorPairDataset(x, y);
         int[] idx = [7, 0, 49, 7, 13];
         using var batch = ds.Gather(idx);
         using var index = tensor(idx.Select(i => (long)i).ToArray());
@@ -33,7 +33,7 @@ public class TensorDatasetGatherTests
         using var transposed = big.t().contiguous().t(); // same values, not contiguous
         foreach (var x in new[] { slice, transposed.narrow(0, 5, 10) })
         {
-            var ds = new TensorDataset(x, arange(10));
+            var ds = new TensorPairDataset(x, arange(10));
             using var batch = ds.Gather([3, 1]);
             Assert.Equal(new float[] { 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 60, 61, 62, 63, 64, 65, 66, 67, 68, 69 },
                 batch.Xb.contiguous().data<float>().ToArray());

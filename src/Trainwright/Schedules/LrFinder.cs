@@ -2,13 +2,13 @@ using Trainwright.Learning;
 using Trainwright.Optim;
 using Trainwright.Plotting;
 
-namespace Trainwright.Callbacks;
+namespace Trainwright.Schedules;
 
 /// <summary>
 /// The learning rate finder: trains with a learning rate growing exponentially from <see cref="StartLr"/> to
 /// <see cref="EndLr"/> over at most <see cref="MaxIter"/> batches, recording the loss, and stops once the (smoothed)
 /// loss passes <see cref="StopFactor"/> times its best or is not finite. Use it through
-/// <see cref="LearnerExtensions.LrFind"/>, which puts the model and optimizer back exactly as they were.
+/// <see cref="LearnerScheduling.LrFind"/>, which puts the model and optimizer back exactly as they were.
 /// </summary>
 public sealed class LrFinder : Callback
 {

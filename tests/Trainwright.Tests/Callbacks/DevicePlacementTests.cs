@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 
 namespace Trainwright.Tests.Callbacks;
 
-public class DeviceCallbackTests
+public class DevicePlacementTests
 {
     /// <summary>Records the handle and device of the batch as seen at its order.</summary>
     private sealed class BatchProbe(int order) : Callback
@@ -22,7 +22,7 @@ public class DeviceCallbackTests
     {
         var before = new BatchProbe(CallbackOrder.Device - 1);
         var after = new BatchProbe(CallbackOrder.Default);
-        var device = new DeviceCallback(CPU);
+        var device = new DevicePlacement(CPU);
         var learner = Tiny.Learner(callbacks: [device, before, after]);
         var parameters = learner.Model.parameters().Select(p => p.Handle).ToList();
 
@@ -43,7 +43,7 @@ public class DeviceCallbackTests
     {
         // No GPU here: the meta device (shapes without data) stands in for one, since the loop only needs shapes to run.
         var after = new BatchProbe(CallbackOrder.Default);
-        var device = new DeviceCallback(META);
+        var device = new DevicePlacement(META);
         // A linear model: relu has no meta kernel.
         manual_seed(4);
         var learner = new Learner(nn.Sequential(nn.Linear(6, 3)), Tiny.Data(), (p, y) => nn.functional.cross_entropy(p, y), PlainSgd.Factory, 0.1, [device, after]);
@@ -63,7 +63,7 @@ public class DeviceCallbackTests
     [Fact]
     public void RefusesToMoveTheModelUnderAnOptimizerThatIsAlreadyBuilt()
     {
-        var learner = Tiny.Learner(callbacks: [new DeviceCallback(META)]);
+        var learner = Tiny.Learner(callbacks: [new DevicePlacement(META)]);
         _ = learner.Opt;
         var e = Assert.Throws<CallbackException>(() => learner.Fit(1));
         var inner = Assert.IsType<InvalidOperationException>(e.InnerException);

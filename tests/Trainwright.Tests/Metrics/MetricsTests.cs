@@ -1,7 +1,8 @@
 using Trainwright.Losses;
 using static TorchSharp.torch;
+using Trainwright.Metrics;
 
-namespace Trainwright.Tests.Losses;
+namespace Trainwright.Tests.Metrics;
 
 public class MetricsTests
 {
@@ -18,19 +19,19 @@ public class MetricsTests
         });
         var target = tensor(new long[] { 1, 2, 2, 0 });
         // Rows 0 and 2 are right: 2 / 4.
-        var acc = Metrics.AccuracyOf(pred, target);
+        var acc = ClassificationMetrics.AccuracyOf(pred, target);
         Assert.Equal(ScalarType.Float32, acc.dtype);
         Assert.Equal(0, acc.Dimensions);
         Assert.Equal(0.5f, acc.item<float>());
-        Assert.Equal(0.5f, Metrics.Accuracy.Compute(pred, target).item<float>());
-        Assert.Equal("accuracy", Metrics.Accuracy.Name);
+        Assert.Equal(0.5f, ClassificationMetrics.Accuracy.Compute(pred, target).item<float>());
+        Assert.Equal("accuracy", ClassificationMetrics.Accuracy.Name);
     }
 
     [Fact]
     public void AccuracyRejectsMismatchedTargets()
     {
         using var scope = NewDisposeScope();
-        var ex = Assert.Throws<ArgumentException>(() => Metrics.AccuracyOf(zeros(4, 3), tensor(new long[] { 0, 1 })));
+        var ex = Assert.Throws<ArgumentException>(() => ClassificationMetrics.AccuracyOf(zeros(4, 3), tensor(new long[] { 0, 1 })));
         Assert.Equal("target", ex.ParamName);
     }
 }

@@ -1,4 +1,4 @@
-namespace Trainwright.Losses;
+namespace Trainwright.Metrics;
 
 /// <summary>A named metric, so statistics can be printed and plotted under its name.</summary>
 /// <param name="Name">Short name shown in reports, e.g. "accuracy".</param>

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Trainwright.Losses;
+namespace Trainwright.Metrics;
 
 /// <summary>
 /// Computes a metric of one batch: model output and targets in, a 0-d tensor out (averaged over the batch, so a

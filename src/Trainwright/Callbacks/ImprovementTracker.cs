@@ -6,10 +6,10 @@ namespace Trainwright.Callbacks;
 /// Tracks the best value of one of <see cref="AvgStats"/>'s numbers across epochs (shared by EarlyStopping and
 /// SaveModel, so both judge "better" the same way).
 /// </summary>
-public sealed class Monitor
+public sealed class ImprovementTracker
 {
     /// <summary>Creates a monitor of <paramref name="name"/> (e.g. valid_loss, valid_accuracy).</summary>
-    public Monitor(string name, MonitorMode mode = MonitorMode.Auto, double minDelta = 0)
+    public ImprovementTracker(string name, MonitorMode mode = MonitorMode.Auto, double minDelta = 0)
     {
         if (string.IsNullOrWhiteSpace(name)) throw new ArgumentException("Name the value to monitor, e.g. valid_loss.", nameof(name));
         if (!(minDelta >= 0)) throw new ArgumentOutOfRangeException(nameof(minDelta), minDelta, "The minimum improvement must be zero or more.");

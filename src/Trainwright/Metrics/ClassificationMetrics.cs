@@ -1,10 +1,11 @@
+using Trainwright.Losses;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Trainwright.Losses;
+namespace Trainwright.Metrics;
 
 /// <summary>Metrics of classification models.</summary>
-public static class Metrics
+public static class ClassificationMetrics
 {
     /// <summary>Fraction of rows whose highest score is the target class, as a <see cref="Metric"/>.</summary>
     public static Metric Accuracy { get; } = new("accuracy", AccuracyOf);

@@ -6,10 +6,11 @@ using Trainwright.Learning;
 using Trainwright.Tests.Learning;
 using Trainwright.Tests.Support;
 using static TorchSharp.torch;
+using Trainwright.Metrics;
 
 namespace Trainwright.Tests.Callbacks;
 
-public class ProgressCallbackTests
+public class ProgressDisplayTests
 {
     private static Tensor Accuracy(Tensor pred, Tensor y) => pred.argmax(1).eq(y).to(ScalarType.Float32).mean();
 
@@ -22,7 +23,7 @@ public class ProgressCallbackTests
     {
         var writer = new StringWriter();
         var stats = new AvgStats(new Metric("accuracy", Accuracy));
-        var progress = new ProgressCallback(writer);
+        var progress = new ProgressDisplay(writer);
         Assert.True(progress.Plain);
         Assert.Equal("Progress", progress.Name);
         Tiny.Learner(callbacks: [stats, progress]).Fit(2);
@@ -43,7 +44,7 @@ public class ProgressCallbackTests
     public void AConsoleThatIsNotInteractiveGetsPlainLinesToo()
     {
         var writer = new StringWriter();
-        var progress = new ProgressCallback(ProgressCallback.PlainConsole(writer), plain: false);
+        var progress = new ProgressDisplay(ProgressDisplay.PlainConsole(writer), plain: false);
         Assert.True(progress.Plain);
         Tiny.Learner(callbacks: [progress]).Fit(1); // no AvgStats: epoch and time only
         Assert.Matches(@"^epoch 1/1  \d+\.\ds$", Assert.Single(Lines(writer)));
@@ -54,7 +55,7 @@ public class ProgressCallbackTests
     {
         var writer = new StringWriter();
         var cancelTrain = new SpyCallback { ThrowAt = Event.BeforeTrain, Throw = () => new CancelTrainException(), ThrowTimes = 1 };
-        var learner = Tiny.Learner(callbacks: [new AvgStats(), new ProgressCallback(writer), cancelTrain]);
+        var learner = Tiny.Learner(callbacks: [new AvgStats(), new ProgressDisplay(writer), cancelTrain]);
         learner.Fit(2);
         var lines = Lines(writer);
         Assert.Equal("epoch 1/2: training cancelled", lines[0]);
@@ -63,7 +64,7 @@ public class ProgressCallbackTests
 
         writer.GetStringBuilder().Clear();
         var stop = new SpyCallback { ThrowAt = Event.AfterEpoch, Throw = () => new CancelFitException() };
-        Tiny.Learner(callbacks: [new ProgressCallback(writer), stop]).Fit(3);
+        Tiny.Learner(callbacks: [new ProgressDisplay(writer), stop]).Fit(3);
         Assert.Equal("fit cancelled in epoch 1/3", Lines(writer)[^1]);
     }
 
@@ -79,7 +80,7 @@ public class ProgressCallbackTests
             ColorSystem = ColorSystemSupport.NoColors,
         });
         var stats = new AvgStats(new Metric("accuracy", Accuracy));
-        var progress = new ProgressCallback(console);
+        var progress = new ProgressDisplay(console);
         Assert.False(progress.Plain);
         Tiny.Learner(callbacks: [stats, progress]).Fit(2);
 

@@ -11,10 +11,10 @@ namespace Trainwright.Data;
 /// The dataset does not own <see cref="X"/> and <see cref="Y"/>; whoever made them disposes them.
 /// Reading is thread-safe (workers gather concurrently), as long as nobody writes the tensors meanwhile.
 /// </summary>
-public sealed class TensorDataset : IDataset<(Tensor X, Tensor Y)>
+public sealed class TensorPairDataset : IDataset<(Tensor X, Tensor Y)>
 {
     /// <summary>Wraps inputs <paramref name="x"/> and targets <paramref name="y"/> (same first dimension).</summary>
-    public TensorDataset(Tensor x, Tensor y)
+    public TensorPairDataset(Tensor x, Tensor y)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);

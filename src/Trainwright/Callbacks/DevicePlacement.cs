@@ -10,10 +10,10 @@ namespace Trainwright.Callbacks;
 /// Parameter objects, so an optimizer built earlier would update tensors the model no longer uses), and each batch in
 /// <see cref="Event.BeforeBatch"/>, before transforms or the model read it. Nothing is copied when things are already there.
 /// </summary>
-public sealed class DeviceCallback : Callback
+public sealed class DevicePlacement : Callback
 {
     /// <summary>Creates the callback for <paramref name="device"/> (default: <see cref="Devices.Best"/>).</summary>
-    public DeviceCallback(Device? device = null) => Device = device ?? Devices.Best();
+    public DevicePlacement(Device? device = null) => Device = device ?? Devices.Best();
 
     /// <summary>The device the model and batches are put on.</summary>
     public Device Device { get; }

@@ -19,7 +19,7 @@ namespace Trainwright.Callbacks;
 /// This is the only part of the library that writes to a console.
 /// </para>
 /// </summary>
-public sealed class ProgressCallback : Callback
+public sealed class ProgressDisplay : Callback
 {
     private static readonly long RefreshTicks = Stopwatch.Frequency / 10;
 
@@ -33,14 +33,14 @@ public sealed class ProgressCallback : Callback
     /// <summary>Shows progress on <paramref name="console"/> (default: the process's console).</summary>
     /// <param name="console">Where to draw; tests pass one made with <c>AnsiConsole.Create</c> over a <see cref="StringWriter"/>.</param>
     /// <param name="plain">Print plain lines even on an interactive terminal (e.g. for logs).</param>
-    public ProgressCallback(IAnsiConsole? console = null, bool plain = false)
+    public ProgressDisplay(IAnsiConsole? console = null, bool plain = false)
     {
         this.console = console ?? AnsiConsole.Console;
         plainRequested = plain;
     }
 
     /// <summary>Prints plain lines to <paramref name="writer"/> (no colours, no cursor movement).</summary>
-    public ProgressCallback(TextWriter writer) : this(PlainConsole(writer), plain: true) { }
+    public ProgressDisplay(TextWriter writer) : this(PlainConsole(writer), plain: true) { }
 
     /// <summary>True when progress is shown as plain lines rather than live bars.</summary>
     public bool Plain => plainRequested || !console.Profile.Capabilities.Interactive;
@@ -67,7 +67,7 @@ public sealed class ProgressCallback : Callback
     }
 
     /// <inheritdoc />
-    public override void BeforeTrain() => live?.StartPass("train", Learner.ItersPerEpoch, Learner.ResumeSkip);
+    public override void BeforeTrain() => live?.StartPass("train", Learner.ItersPerEpoch, Learner.Iter);
 
     /// <inheritdoc />
     public override void BeforeValidate() => live?.StartPass("valid", Learner.Data.Valid.BatchCount, 0);

@@ -1,12 +1,12 @@
-using Trainwright.Learning;
 using Trainwright.Optim;
 using Trainwright.Schedules;
 using static TorchSharp.torch;
 
-namespace Trainwright.Callbacks;
+// In the Learner's namespace on purpose: whoever holds a Learner finds FitOneCycle and LrFind next to Fit.
+namespace Trainwright.Learning;
 
-/// <summary>Ways of fitting built from callbacks: one-cycle training and the learning rate finder.</summary>
-public static class LearnerExtensions
+/// <summary>Scheduled ways to fit a <see cref="Learner"/>: one-cycle training and the learning rate finder.</summary>
+public static class LearnerScheduling
 {
     /// <summary>
     /// Fits with the one-cycle policy: learning rate warms up from <c>maxLr/divStart</c> to <paramref name="maxLr"/>
@@ -15,7 +15,7 @@ public static class LearnerExtensions
     /// </summary>
     public static void FitOneCycle(this Learner learner, int epochs, double maxLr, double pctStart = 0.25,
         double maxMom = 0.95, double minMom = 0.85, double divStart = 25, double divFinal = 1e5,
-        IEnumerable<Callback>? callbacks = null, string? resumeFrom = null)
+        IEnumerable<Callback>? callbacks = null)
     {
         ArgumentNullException.ThrowIfNull(learner);
         var scheduler = new ParamScheduler(new Dictionary<string, Schedule[]>
@@ -23,7 +23,7 @@ public static class LearnerExtensions
             [Hyper.Lr] = [Sched.OneCycleLr(maxLr, pctStart, divStart, divFinal)],
             [Hyper.Mom] = [Sched.OneCycleMom(maxMom, minMom, pctStart)],
         }) { SkipMissing = true };
-        learner.Fit(epochs, [scheduler, .. callbacks ?? []], resumeFrom);
+        learner.Fit(epochs, [scheduler, .. callbacks ?? []]);
     }
 
     /// <summary>

@@ -1,7 +1,6 @@
 using Trainwright.Learning;
-using Trainwright.Schedules;
 
-namespace Trainwright.Callbacks;
+namespace Trainwright.Schedules;
 
 /// <summary>
 /// Sets optimizer hyperparameters from schedules before every training batch, at the position
