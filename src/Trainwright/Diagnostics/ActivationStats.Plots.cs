@@ -1,4 +1,5 @@
 using Trainwright.Plotting;
+using Trainwright.Hooks;
 
 namespace Trainwright.Diagnostics;
 

@@ -2,6 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using Trainwright.Learning;
 using static TorchSharp.torch;
+using Trainwright.Hooks;
 
 namespace Trainwright.Diagnostics;
 
@@ -36,7 +37,7 @@ public sealed partial class ActivationStats : Callback, IDisposable
 
     private readonly Func<nn.Module, IReadOnlyList<NamedModule>> select;
     private readonly List<ActivationStatsLayer> layers = [];
-    private Hooks<Hook>? hooks;
+    private HookSet<Hook>? hooks;
     private bool recording;
 
     /// <summary>Records the layers <paramref name="layers"/> picks from the model (default: <see cref="DefaultLayers"/>).</summary>
@@ -108,7 +109,7 @@ public sealed partial class ActivationStats : Callback, IDisposable
         var named = chosen.Select(m => new ActivationStatsLayer($"{(m.Name.Length == 0 ? "model" : m.Name)} ({m.Module.GetType().Name})")).ToList();
         layers.AddRange(named);
         int i = 0;
-        hooks = Hooks.Register(chosen, m =>
+        hooks = HookSet.Register(chosen, m =>
         {
             var layer = named[i++];
             return new Hook(m.Module, (_, _, output) =>

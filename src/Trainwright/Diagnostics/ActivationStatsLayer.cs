@@ -1,3 +1,4 @@
+using Trainwright.Hooks;
 namespace Trainwright.Diagnostics;
 
 /// <summary>

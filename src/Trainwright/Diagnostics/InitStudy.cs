@@ -2,6 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using Trainwright.Init;
 using static TorchSharp.torch;
+using Trainwright.Hooks;
 
 namespace Trainwright.Diagnostics;
 
@@ -134,7 +135,7 @@ public static class InitStudy
             var layers = LayerSelection.Where(net, m => !ReferenceEquals(m, net));
             var options = new StatsOptions { Histogram = null };
             Tensor output;
-            using (var hooks = Hooks.ForStats(layers, options))
+            using (var hooks = HookSet.ForStats(layers, options))
             {
                 output = net.call(images);
                 var stats = hooks.Select((h, i) => new LayerStat($"{i} {h.Module.GetType().Name}", h.Records[^1].Mean, h.Records[^1].Std))

@@ -1,5 +1,5 @@
-using Trainwright.Diagnostics;
 using static TorchSharp.torch;
+using Trainwright.Hooks;
 
 namespace Trainwright.Init;
 

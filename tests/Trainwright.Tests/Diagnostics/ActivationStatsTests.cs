@@ -5,6 +5,7 @@ using Trainwright.Learning;
 using Trainwright.Tests.Data;
 using Trainwright.Tests.Support;
 using static TorchSharp.torch;
+using Trainwright.Hooks;
 
 namespace Trainwright.Tests.Diagnostics;
 

@@ -3,6 +3,7 @@ using TorchSharp.Modules;
 using Trainwright.Diagnostics;
 using Trainwright.Init;
 using static TorchSharp.torch;
+using Trainwright.Hooks;
 
 namespace Trainwright.Tests.Init;
 

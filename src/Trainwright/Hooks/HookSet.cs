@@ -1,16 +1,16 @@
 using static TorchSharp.torch;
 
-namespace Trainwright.Diagnostics;
+namespace Trainwright.Hooks;
 
 /// <summary>A set of hooks on several modules, removed together on Dispose.</summary>
 /// <typeparam name="THook">The kind of hook.</typeparam>
-public sealed class Hooks<THook> : IDisposable, IReadOnlyList<THook> where THook : Hook
+public sealed class HookSet<THook> : IDisposable, IReadOnlyList<THook> where THook : Hook
 {
     private readonly List<THook> _hooks;
 
     /// <summary>Takes ownership of <paramref name="hooks"/>: disposing this set removes them all.</summary>
     /// <param name="hooks">Already registered hooks.</param>
-    public Hooks(IEnumerable<THook> hooks)
+    public HookSet(IEnumerable<THook> hooks)
     {
         ArgumentNullException.ThrowIfNull(hooks);
         _hooks = hooks.ToList();
@@ -34,14 +34,14 @@ public sealed class Hooks<THook> : IDisposable, IReadOnlyList<THook> where THook
     }
 }
 
-/// <summary>Factories for <see cref="Hooks{THook}"/>.</summary>
-public static class Hooks
+/// <summary>Factories for <see cref="HookSet{THook}"/>.</summary>
+public static class HookSet
 {
     /// <summary>Registers one hook per module with <paramref name="create"/>.</summary>
     /// <typeparam name="THook">The kind of hook.</typeparam>
     /// <param name="modules">The modules to hook (see <see cref="LayerSelection"/>).</param>
     /// <param name="create">Builds and registers the hook for one module.</param>
-    public static Hooks<THook> Register<THook>(IEnumerable<NamedModule> modules, Func<NamedModule, THook> create)
+    public static HookSet<THook> Register<THook>(IEnumerable<NamedModule> modules, Func<NamedModule, THook> create)
         where THook : Hook
     {
         ArgumentNullException.ThrowIfNull(modules);
@@ -56,18 +56,18 @@ public static class Hooks
             foreach (var h in made) h.Dispose();
             throw;
         }
-        return new Hooks<THook>(made);
+        return new HookSet<THook>(made);
     }
 
     /// <summary>Registers a callback hook on each module.</summary>
     /// <param name="modules">The modules to hook.</param>
     /// <param name="onForward">Called with (hook, input, output) after each forward; must not keep the tensors.</param>
-    public static Hooks<Hook> Register(IEnumerable<NamedModule> modules, Action<Hook, Tensor, Tensor> onForward) =>
+    public static HookSet<Hook> Register(IEnumerable<NamedModule> modules, Action<Hook, Tensor, Tensor> onForward) =>
         Register(modules, m => new Hook(m.Module, onForward, m.Name));
 
     /// <summary>Registers a <see cref="StatsHook"/> on each module.</summary>
     /// <param name="modules">The modules to hook.</param>
     /// <param name="options">What to measure; <see cref="StatsOptions.Default"/> when null.</param>
-    public static Hooks<StatsHook> ForStats(IEnumerable<NamedModule> modules, StatsOptions? options = null) =>
+    public static HookSet<StatsHook> ForStats(IEnumerable<NamedModule> modules, StatsOptions? options = null) =>
         Register(modules, m => new StatsHook(m.Module, options, m.Name));
 }

@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Trainwright.Diagnostics;
+namespace Trainwright.Hooks;
 
 /// <summary>Reduces tensors to the plain-number statistics the diagnostics report.</summary>
 public static class TensorStats

@@ -2,8 +2,9 @@ using TorchSharp;
 using TorchSharp.Modules;
 using Trainwright.Diagnostics;
 using static TorchSharp.torch;
+using Trainwright.Hooks;
 
-namespace Trainwright.Tests.Diagnostics;
+namespace Trainwright.Tests.Hooks;
 
 public class HooksTests
 {
@@ -22,7 +23,7 @@ public class HooksTests
         var (model, _, _, _) = Mlp();
         using var _m = model;
         using var x = randn(8, 20);
-        using var hooks = Hooks.ForStats(LayerSelection.Where(model, m => !ReferenceEquals(m, model)));
+        using var hooks = HookSet.ForStats(LayerSelection.Where(model, m => !ReferenceEquals(m, model)));
         Assert.Equal(3, hooks.Count);
         Assert.Equal(["0", "1", "2"], hooks.Select(h => h.Name));
 
@@ -46,7 +47,7 @@ public class HooksTests
         using var _m = model;
         using var x = randn(32, 20) * 3;
         var options = new StatsOptions { NearZeroThreshold = 0.05, Histogram = new HistogramRange(20, 0, 4) };
-        using var hooks = Hooks.ForStats([new NamedModule("first", first), new NamedModule("relu", relu), new NamedModule("second", second)], options);
+        using var hooks = HookSet.ForStats([new NamedModule("first", first), new NamedModule("relu", relu), new NamedModule("second", second)], options);
         model.call(x).Dispose();
 
         using var scope = NewDisposeScope();
@@ -97,7 +98,7 @@ public class HooksTests
         var (model, _, _, _) = Mlp();
         using var _m = model;
         using var x = randn(8, 20);
-        var hooks = Hooks.ForStats(LayerSelection.WeightLayers(model));
+        var hooks = HookSet.ForStats(LayerSelection.WeightLayers(model));
         model.call(x).Dispose();
         hooks.Dispose();
         model.call(x).Dispose();

@@ -1,4 +1,4 @@
-namespace Trainwright.Diagnostics;
+namespace Trainwright.Hooks;
 
 /// <summary>Equal-width histogram bins over [<see cref="Min"/>, <see cref="Max"/>]; values outside are not counted.</summary>
 /// <param name="Bins">Number of bins (at least 1).</param>

@@ -1,4 +1,4 @@
-namespace Trainwright.Diagnostics;
+namespace Trainwright.Hooks;
 
 /// <summary>What a <see cref="StatsHook"/> measures on each forward.</summary>
 public sealed record StatsOptions

@@ -1,7 +1,7 @@
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Trainwright.Diagnostics;
+namespace Trainwright.Hooks;
 
 /// <summary>Picks the modules of a model to hook or re-initialise, in the order a sequential forward visits them.</summary>
 public static class LayerSelection

@@ -1,7 +1,7 @@
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Trainwright.Diagnostics;
+namespace Trainwright.Hooks;
 
 /// <summary>Mean and standard deviation of one parameter's gradient.</summary>
 /// <param name="Name">Dotted parameter name, e.g. <c>"0.weight"</c>.</param>

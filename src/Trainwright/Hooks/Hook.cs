@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Trainwright.Diagnostics;
+namespace Trainwright.Hooks;
 
 /// <summary>
 /// A forward hook on one module: after every <c>call()</c> of the module it receives the module's input and output.

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Trainwright.Diagnostics;
+namespace Trainwright.Hooks;
 
 /// <summary>A forward hook that records <see cref="ForwardStats"/> of its module's output on every forward.</summary>
 public sealed class StatsHook : Hook

@@ -1,4 +1,4 @@
-namespace Trainwright.Diagnostics;
+namespace Trainwright.Hooks;
 
 /// <summary>Statistics of one module output on one forward, as plain numbers (no tensor is kept).</summary>
 /// <param name="Mean">Mean of all elements.</param>
