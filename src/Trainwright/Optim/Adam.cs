@@ -6,11 +6,12 @@ namespace Trainwright.Optim;
 
 /// <summary>
 /// Adam with bias correction, the same update as torch.optim.Adam (amsgrad off). Weight decay is L2 (added to the
-/// gradient) as in torch.optim.Adam; <see cref="AdamW"/> decouples it. Hyperparameters: <see cref="Hyper.Lr"/>,
+/// gradient) as in torch.optim.Adam, or decoupled as in torch.optim.AdamW (see <see cref="AdamW"/> for that preset),
+/// chosen by a <see cref="WeightDecayMode"/> as for <see cref="Sgd"/>. Hyperparameters: <see cref="Hyper.Lr"/>,
 /// <see cref="Hyper.Mom"/> (β₁), <see cref="Hyper.SqrMom"/> (β₂), <see cref="Hyper.Eps"/>, <see cref="Hyper.Wd"/>.
 /// Memory: two state buffers per parameter plus one reused working buffer (torch allocates that one every step).
 /// </summary>
-public class Adam : StatefulOptimizer
+public sealed class Adam : StatefulOptimizer
 {
     /// <summary>fastai's default β₁.</summary>
     public const double DefaultMom = 0.9;
@@ -32,10 +33,11 @@ public class Adam : StatefulOptimizer
     /// <param name="mom">β₁, decay of the gradient's running mean, in [0, 1).</param>
     /// <param name="sqrMom">β₂, decay of the squared gradient's running mean, in [0, 1).</param>
     /// <param name="eps">Added to the denominator (&gt; 0).</param>
-    /// <param name="wd">Weight decay (≥ 0), applied as L2.</param>
+    /// <param name="wd">Weight decay (≥ 0).</param>
+    /// <param name="decay">How <paramref name="wd"/> is applied.</param>
     public Adam(IEnumerable<Parameter> parameters, double lr, double mom = DefaultMom, double sqrMom = DefaultSqrMom,
-        double eps = DefaultEps, double wd = 0)
-        : this([parameters ?? throw new ArgumentNullException(nameof(parameters))], lr, mom, sqrMom, eps, wd)
+        double eps = DefaultEps, double wd = 0, WeightDecayMode decay = WeightDecayMode.L2)
+        : this([parameters ?? throw new ArgumentNullException(nameof(parameters))], lr, mom, sqrMom, eps, wd, decay)
     {
     }
 
@@ -45,44 +47,41 @@ public class Adam : StatefulOptimizer
     /// <param name="mom">β₁ in [0, 1).</param>
     /// <param name="sqrMom">β₂ in [0, 1).</param>
     /// <param name="eps">Added to the denominator (&gt; 0).</param>
-    /// <param name="wd">Weight decay (≥ 0), applied as L2.</param>
+    /// <param name="wd">Weight decay (≥ 0).</param>
+    /// <param name="decay">How <paramref name="wd"/> is applied.</param>
     public Adam(IEnumerable<IEnumerable<Parameter>> groups, double lr, double mom = DefaultMom, double sqrMom = DefaultSqrMom,
-        double eps = DefaultEps, double wd = 0)
-        : this(MakeGroups(groups, lr, mom, sqrMom, eps, wd), WeightDecayMode.L2)
+        double eps = DefaultEps, double wd = 0, WeightDecayMode decay = WeightDecayMode.L2)
+        : this(MakeGroups(groups, lr, mom, sqrMom, eps, wd), decay)
     {
     }
 
     /// <summary>Adam over groups built by the caller; each must declare lr, mom, sqr_mom, eps and wd.</summary>
     /// <param name="groups">The groups with their hyperparameters.</param>
-    public Adam(IEnumerable<ParamGroup> groups) : this(groups, WeightDecayMode.L2)
-    {
-    }
-
-    /// <summary>For <see cref="AdamW"/>: the same algorithm with another weight decay mode.</summary>
-    /// <param name="groups">The groups with their hyperparameters.</param>
     /// <param name="decay">How each group's wd is applied.</param>
-    protected Adam(IEnumerable<ParamGroup> groups, WeightDecayMode decay)
+    public Adam(IEnumerable<ParamGroup> groups, WeightDecayMode decay = WeightDecayMode.L2)
         : base(groups, Required, ["exp_avg", "exp_avg_sq"], Count)
     {
         Decay = decay;
     }
 
-    /// <summary>How weight decay is applied: L2 for Adam, decoupled for AdamW.</summary>
+    /// <summary>How weight decay is applied: L2 as torch.optim.Adam, or decoupled as torch.optim.AdamW.</summary>
     public WeightDecayMode Decay { get; }
 
     /// <summary>A factory for a Learner: Adam over the groups it passes, at the learning rate it passes.</summary>
     /// <param name="mom">β₁ in [0, 1).</param>
     /// <param name="sqrMom">β₂ in [0, 1).</param>
     /// <param name="eps">Added to the denominator (&gt; 0).</param>
-    /// <param name="wd">Weight decay (≥ 0), applied as L2.</param>
-    public static OptimizerFactory Factory(double mom = DefaultMom, double sqrMom = DefaultSqrMom, double eps = DefaultEps, double wd = 0)
+    /// <param name="wd">Weight decay (≥ 0).</param>
+    /// <param name="decay">How <paramref name="wd"/> is applied.</param>
+    public static OptimizerFactory Factory(double mom = DefaultMom, double sqrMom = DefaultSqrMom, double eps = DefaultEps, double wd = 0,
+        WeightDecayMode decay = WeightDecayMode.L2)
     {
         Validate(0, mom, sqrMom, eps, wd);
-        return (groups, lr) => new Adam(groups, lr, mom, sqrMom, eps, wd);
+        return (groups, lr) => new Adam(groups, lr, mom, sqrMom, eps, wd, decay);
     }
 
     /// <inheritdoc />
-    protected sealed override bool UpdateGroup(int groupIndex, ParamGroup group, ParameterState[] groupStates)
+    protected override bool UpdateGroup(int groupIndex, ParamGroup group, ParameterState[] groupStates)
     {
         double lr = group[Hyper.Lr], b1 = group[Hyper.Mom], b2 = group[Hyper.SqrMom], eps = group[Hyper.Eps], wd = group[Hyper.Wd];
         var c = Constants(groupIndex);
@@ -121,25 +120,22 @@ public class Adam : StatefulOptimizer
         return any;
     }
 
-    /// <summary>Builds groups sharing one set of hyperparameters, after checking them.</summary>
-    private protected static IEnumerable<ParamGroup> MakeGroups(IEnumerable<IEnumerable<Parameter>> groups, double lr, double mom,
-        double sqrMom, double eps, double wd)
+    private static ParamGroup[] MakeGroups(IEnumerable<IEnumerable<Parameter>> groups, double lr, double mom, double sqrMom, double eps, double wd)
     {
         ArgumentNullException.ThrowIfNull(groups);
         Validate(lr, mom, sqrMom, eps, wd);
-        var hypers = new Dictionary<string, double>
+        return HyperChecks.Groups(groups, new()
         {
             [Hyper.Lr] = lr, [Hyper.Mom] = mom, [Hyper.SqrMom] = sqrMom, [Hyper.Eps] = eps, [Hyper.Wd] = wd,
-        };
-        return groups.Select(g => new ParamGroup(g ?? throw new ArgumentNullException(nameof(groups), "A parameter group is null."), hypers)).ToArray();
+        });
     }
 
-    private protected static void Validate(double lr, double mom, double sqrMom, double eps, double wd)
+    private static void Validate(double lr, double mom, double sqrMom, double eps, double wd)
     {
-        if (!(lr >= 0) || double.IsInfinity(lr)) throw new ArgumentOutOfRangeException(nameof(lr), lr, "The learning rate must be a finite number ≥ 0.");
-        if (!(mom >= 0 && mom < 1)) throw new ArgumentOutOfRangeException(nameof(mom), mom, "β₁ (mom) must be in [0, 1).");
-        if (!(sqrMom >= 0 && sqrMom < 1)) throw new ArgumentOutOfRangeException(nameof(sqrMom), sqrMom, "β₂ (sqr_mom) must be in [0, 1).");
-        if (!(eps > 0) || double.IsInfinity(eps)) throw new ArgumentOutOfRangeException(nameof(eps), eps, "eps must be a finite number > 0.");
-        if (!(wd >= 0) || double.IsInfinity(wd)) throw new ArgumentOutOfRangeException(nameof(wd), wd, "Weight decay must be a finite number ≥ 0.");
+        HyperChecks.Lr(lr);
+        HyperChecks.UnitInterval(mom, nameof(mom), "β₁ (mom)");
+        HyperChecks.UnitInterval(sqrMom, nameof(sqrMom), "β₂ (sqr_mom)");
+        HyperChecks.Eps(eps);
+        HyperChecks.Wd(wd);
     }
 }

@@ -111,19 +111,18 @@ public sealed class Sgd : StatefulOptimizer
         return any;
     }
 
-    private static IEnumerable<ParamGroup> MakeGroups(IEnumerable<IEnumerable<Parameter>> groups, double lr, double mom, double wd, bool nesterov)
+    private static ParamGroup[] MakeGroups(IEnumerable<IEnumerable<Parameter>> groups, double lr, double mom, double wd, bool nesterov)
     {
         ArgumentNullException.ThrowIfNull(groups);
         Validate(lr, mom, wd, nesterov);
-        var hypers = new Dictionary<string, double> { [Hyper.Lr] = lr, [Hyper.Mom] = mom, [Hyper.Wd] = wd };
-        return groups.Select(g => new ParamGroup(g ?? throw new ArgumentNullException(nameof(groups), "A parameter group is null."), hypers)).ToArray();
+        return HyperChecks.Groups(groups, new() { [Hyper.Lr] = lr, [Hyper.Mom] = mom, [Hyper.Wd] = wd });
     }
 
     private static void Validate(double lr, double mom, double wd, bool nesterov)
     {
-        if (!(lr >= 0) || double.IsInfinity(lr)) throw new ArgumentOutOfRangeException(nameof(lr), lr, "The learning rate must be a finite number ≥ 0.");
-        if (!(mom >= 0 && mom < 1)) throw new ArgumentOutOfRangeException(nameof(mom), mom, "Momentum must be in [0, 1).");
-        if (!(wd >= 0) || double.IsInfinity(wd)) throw new ArgumentOutOfRangeException(nameof(wd), wd, "Weight decay must be a finite number ≥ 0.");
+        HyperChecks.Lr(lr);
+        HyperChecks.UnitInterval(mom, nameof(mom), "Momentum");
+        HyperChecks.Wd(wd);
         if (nesterov && mom == 0) throw new ArgumentException("Nesterov momentum needs a momentum > 0.", nameof(nesterov));
     }
 }

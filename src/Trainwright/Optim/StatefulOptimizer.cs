@@ -6,12 +6,11 @@ namespace Trainwright.Optim;
 /// <summary>
 /// An optimizer that keeps per-parameter state (named buffers and a step count) and updates each group in one pass.
 /// It implements <see cref="Optimizer.Step"/> (under no_grad, with a check for misuse) and
-/// <see cref="Optimizer.SaveState"/>/<see cref="Optimizer.LoadState"/> (hyperparameters, step counts, buffers)
-/// once for every subclass; a subclass only writes <see cref="UpdateGroup"/>.
+/// <see cref="Optimizer.SaveState"/>/<see cref="Optimizer.LoadState"/> (hyperparameters, step counts, buffers, in the
+/// format of <see cref="OptimizerStateFormat"/>) once for every subclass; a subclass only writes <see cref="UpdateGroup"/>.
 /// </summary>
 public abstract class StatefulOptimizer : Optimizer
 {
-    private const string Format = "Trainwright.OptimizerState/1";
     private readonly ParameterState[][] states;
     private readonly ReusableScalar[][] constants;
     private bool disposed;
@@ -104,31 +103,7 @@ public abstract class StatefulOptimizer : Optimizer
     {
         ArgumentNullException.ThrowIfNull(writer);
         ObjectDisposedException.ThrowIf(disposed, this);
-        writer.Write(Format);
-        writer.Write(GetType().Name);
-        writer.Write(BufferNames.Count);
-        foreach (var name in BufferNames) writer.Write(name);
-        writer.Write(Groups.Count);
-        for (int g = 0; g < Groups.Count; g++)
-        {
-            var hypers = Groups[g].Hypers.OrderBy(h => h.Key, StringComparer.Ordinal).ToArray();
-            writer.Write(hypers.Length);
-            foreach (var (name, value) in hypers)
-            {
-                writer.Write(name);
-                writer.Write(value);
-            }
-            writer.Write(states[g].Length);
-            foreach (var state in states[g])
-            {
-                writer.Write(state.StepCount);
-                foreach (var buffer in state.Buffers)
-                {
-                    writer.Write(buffer is not null);
-                    if (buffer is not null) TensorStateIO.Write(writer, buffer);
-                }
-            }
-        }
+        OptimizerStateFormat.Write(writer, GetType().Name, BufferNames, Groups, states);
     }
 
     /// <inheritdoc />
@@ -140,59 +115,8 @@ public abstract class StatefulOptimizer : Optimizer
     {
         ArgumentNullException.ThrowIfNull(reader);
         ObjectDisposedException.ThrowIf(disposed, this);
-        var me = GetType().Name;
-        if (reader.ReadString() != Format)
-            throw new InvalidDataException($"The data is not optimizer state written by {nameof(SaveState)}.");
-        var writtenBy = reader.ReadString();
-        if (writtenBy != me)
-            throw new InvalidDataException($"The optimizer state was saved by {writtenBy}; it cannot be loaded into {me}.");
-        var bufferCount = reader.ReadInt32();
-        var names = Enumerable.Range(0, bufferCount).Select(_ => reader.ReadString()).ToArray();
-        if (!names.SequenceEqual(BufferNames))
-            throw new InvalidDataException(
-                $"The saved state has buffers ({string.Join(", ", names)}) but {me} keeps ({string.Join(", ", BufferNames)}).");
-        var groupCount = reader.ReadInt32();
-        if (groupCount != Groups.Count)
-            throw new InvalidDataException(
-                $"The saved optimizer state has {groupCount} parameter group(s) but this {me} has {Groups.Count}; load it into an optimizer built over the same groups.");
-
-        // Read and check everything before changing anything, so a bad file leaves the optimizer as it was.
-        var hypers = new (string Name, double Value)[groupCount][];
-        var loaded = new (long Step, Tensor?[] Buffers)[groupCount][];
-        try
-        {
-            for (int g = 0; g < groupCount; g++)
-            {
-                hypers[g] = ReadHypers(reader, g);
-                var count = reader.ReadInt32();
-                var parameters = Groups[g].Parameters;
-                if (count != parameters.Count)
-                    throw new InvalidDataException(
-                        $"Group {g} of the saved optimizer state has {count} parameter(s) but group {g} of this {me} has {parameters.Count}.");
-                loaded[g] = new (long, Tensor?[])[count];
-                for (int i = 0; i < count; i++)
-                {
-                    var step = reader.ReadInt64();
-                    var buffers = new Tensor?[bufferCount];
-                    loaded[g][i] = (step, buffers);
-                    for (int b = 0; b < bufferCount; b++)
-                    {
-                        if (!reader.ReadBoolean()) continue;
-                        buffers[b] = TensorStateIO.Read(reader);
-                        CheckMatches(buffers[b]!, parameters[i], g, i, BufferNames[b]);
-                    }
-                }
-            }
-        }
-        catch
-        {
-            foreach (var group in loaded)
-                foreach (var (_, buffers) in group ?? [])
-                    foreach (var t in buffers ?? []) t?.Dispose();
-            throw;
-        }
-
-        for (int g = 0; g < groupCount; g++)
+        var (hypers, loaded) = OptimizerStateFormat.Read(reader, GetType().Name, BufferNames, Groups);
+        for (int g = 0; g < hypers.Length; g++)
         {
             foreach (var (name, value) in hypers[g]) Groups[g][name] = value;
             var parameters = Groups[g].Parameters;
@@ -209,29 +133,6 @@ public abstract class StatefulOptimizer : Optimizer
                 states[g][i].Replace(step, buffers);
             }
         }
-    }
-
-    private (string Name, double Value)[] ReadHypers(BinaryReader reader, int g)
-    {
-        var count = reader.ReadInt32();
-        var result = new (string, double)[count];
-        for (int h = 0; h < count; h++) result[h] = (reader.ReadString(), reader.ReadDouble());
-        var saved = result.Select(h => h.Item1).Order(StringComparer.Ordinal);
-        var mine = Groups[g].Hypers.Keys.Order(StringComparer.Ordinal);
-        if (!saved.SequenceEqual(mine))
-            throw new InvalidDataException(
-                $"Group {g} of the saved optimizer state has hyperparameters ({string.Join(", ", saved)}) but this {GetType().Name}'s group {g} has ({string.Join(", ", mine)}).");
-        return result;
-    }
-
-    private void CheckMatches(Tensor buffer, Parameter p, int g, int i, string bufferName)
-    {
-        if (!buffer.shape.SequenceEqual(p.shape))
-            throw new InvalidDataException(
-                $"Saved '{bufferName}' of parameter {i} in group {g} has shape {TensorStateIO.Shape(buffer.shape)} but that parameter of this {GetType().Name} has shape {TensorStateIO.Shape(p.shape)}; the state belongs to a different model.");
-        if (buffer.dtype != p.dtype)
-            throw new InvalidDataException(
-                $"Saved '{bufferName}' of parameter {i} in group {g} is {buffer.dtype} but that parameter is {p.dtype}.");
     }
 
     /// <summary>The reusable native scalars of group <paramref name="groupIndex"/>, remade only when their value changes.</summary>

@@ -13,7 +13,7 @@ public class StateTests
         "sgd" => new Sgd(ps, 0.1, mom: 0.9, wd: 0.01),
         "sgd-nesterov-decoupled" => new Sgd(ps, 0.1, mom: 0.9, wd: 0.01, WeightDecayMode.Decoupled, nesterov: true),
         "adam" => new Adam(ps, 0.01, wd: 0.01),
-        "adamw" => new AdamW(ps, 0.01),
+        "adamw" => AdamW.Create(ps, 0.01),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
