@@ -124,7 +124,7 @@ public sealed class AvgStats : Callback
         passTraining = Learner.Training;
         sums?.Dispose();
         // Made outside any batch's dispose scope on purpose: it lives for the whole pass.
-        sums = zeros(metrics.Length + 1, dtype: ScalarType.Float64, device: DeviceOf(Learner));
+        sums = zeros(metrics.Length + 1, dtype: ScalarType.Float64, device: Devices.Of(Learner.Model));
         sums.MoveToOuterDisposeScope();
         count = 0;
     }
@@ -146,7 +146,4 @@ public sealed class AvgStats : Callback
         history.Add(stats);
         PhaseEnded?.Invoke(stats);
     }
-
-    private static Device DeviceOf(Learner learner) =>
-        learner.Model.parameters().FirstOrDefault()?.device ?? CPU;
 }

@@ -100,18 +100,21 @@ public sealed class DataLoader<TItem> : IDataLoader
 
     /// <summary>
     /// Makes this loader visit only shard <paramref name="rank"/> of <paramref name="worldSize"/>: positions
-    /// rank, rank + worldSize, … of each epoch's order. The order's tail that does not divide evenly is dropped so every
-    /// shard has the same number of items (collective operations need equal step counts). All processes must use the
-    /// same seed. Replaces any <see cref="IndexFilter"/>.
+    /// rank, rank + worldSize, … of each epoch's order. With <see cref="ShardTail.Drop"/> (for training) the order's tail
+    /// that does not divide evenly is dropped so every shard has the same number of items (collective operations need
+    /// equal step counts); with <see cref="ShardTail.Keep"/> (for validation, whose sums are combined) nothing is
+    /// dropped and shards differ by at most one item. All processes must use the same seed. Replaces any
+    /// <see cref="IndexFilter"/>.
     /// </summary>
-    public void Shard(int rank, int worldSize)
+    public void Shard(int rank, int worldSize, ShardTail tail = ShardTail.Drop)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(worldSize, 1);
         if (rank < 0 || rank >= worldSize)
             throw new ArgumentOutOfRangeException(nameof(rank), rank, $"Rank must be in [0, {worldSize}).");
         IndexFilter = order =>
         {
-            var shard = new int[order.Length / worldSize];
+            int length = tail == ShardTail.Drop ? order.Length / worldSize : (order.Length - rank + worldSize - 1) / worldSize;
+            var shard = new int[length];
             for (int i = 0; i < shard.Length; i++) shard[i] = order[rank + i * worldSize];
             return shard;
         };

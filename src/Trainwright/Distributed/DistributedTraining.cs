@@ -74,29 +74,10 @@ public static class DistributedTraining
 
         RequireSharedSeed(mpi, train);
         train.Shard(mpi.Rank, mpi.Size);
-        if (valid is not null) ShardAll(valid, mpi.Rank, mpi.Size);
+        valid?.Shard(mpi.Rank, mpi.Size, ShardTail.Keep);
         var callback = new DistributedDataParallel(mpi, validationSharded: valid is not null);
         learner.Add(callback);
         return new DistributedSession(startup, mpi, callback, validationSharded: valid is not null);
-    }
-
-    /// <summary>
-    /// Makes <paramref name="loader"/> visit positions <paramref name="rank"/>, rank + size, … of each epoch's order,
-    /// keeping the uneven tail (shards differ by at most one item). For validation: nothing is dropped, and the stats
-    /// are summed over processes, so the result is exact for the whole set. Not for training, where every process must
-    /// take the same number of steps (use <see cref="DataLoader{TItem}.Shard"/>).
-    /// </summary>
-    public static void ShardAll<TItem>(DataLoader<TItem> loader, int rank, int size)
-    {
-        ArgumentNullException.ThrowIfNull(loader);
-        ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
-        if (rank < 0 || rank >= size) throw new ArgumentOutOfRangeException(nameof(rank), rank, $"Rank must be in [0, {size}).");
-        loader.IndexFilter = order =>
-        {
-            var shard = new int[(order.Length - rank + size - 1) / size];
-            for (int i = 0; i < shard.Length; i++) shard[i] = order[rank + i * size];
-            return shard;
-        };
     }
 
     private static void RequireSharedSeed<TItem>(ICommunicator communicator, DataLoader<TItem> train)

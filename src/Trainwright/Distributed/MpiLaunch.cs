@@ -8,7 +8,7 @@ namespace Trainwright.Distributed;
 /// touching the MPI library: Open MPI's <c>mpirun</c> sets <c>OMPI_COMM_WORLD_SIZE</c>/<c>OMPI_COMM_WORLD_RANK</c>, PMI-based
 /// launchers (MPICH's Hydra, Slurm's srun) set <c>PMI_SIZE</c>/<c>PMI_RANK</c>, and PMIx launchers set <c>PMIX_RANK</c>.
 /// </summary>
-public static class MpiLaunch
+internal static class MpiLaunch
 {
     /// <summary>The variables checked, in order of preference for the world size.</summary>
     public static IReadOnlyList<string> SizeVariables { get; } = ["OMPI_COMM_WORLD_SIZE", "PMI_SIZE"];

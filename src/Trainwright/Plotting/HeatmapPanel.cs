@@ -13,5 +13,5 @@ namespace Trainwright.Plotting;
 /// <param name="XMax">Horizontal coordinate of the right edge of the last column.</param>
 /// <param name="YMin">Vertical coordinate of the bottom edge of row 0.</param>
 /// <param name="YMax">Vertical coordinate of the top edge of the last row.</param>
-public sealed record HeatmapPanel(string Title, string XLabel, string YLabel, double[,] Values,
+internal sealed record HeatmapPanel(string Title, string XLabel, string YLabel, double[,] Values,
     double XMin, double XMax, double YMin, double YMax);

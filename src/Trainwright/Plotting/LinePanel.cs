@@ -5,4 +5,4 @@ namespace Trainwright.Plotting;
 /// <param name="XLabel">Horizontal axis label.</param>
 /// <param name="YLabel">Vertical axis label.</param>
 /// <param name="Series">The lines; each needs as many X as Y values.</param>
-public sealed record LinePanel(string Title, string XLabel, string YLabel, IReadOnlyList<Series> Series);
+internal sealed record LinePanel(string Title, string XLabel, string YLabel, IReadOnlyList<Series> Series);

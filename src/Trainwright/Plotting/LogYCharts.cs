@@ -4,7 +4,7 @@ using ScottPlot;
 namespace Trainwright.Plotting;
 
 /// <summary>Line charts on a log₁₀ vertical axis, for statistics that span orders of magnitude (activation stds).</summary>
-public static class LogYCharts
+internal static class LogYCharts
 {
     /// <summary>
     /// Draws each series on a log₁₀ Y axis and writes a PNG to <paramref name="path"/> (atomically: temp file, then rename).

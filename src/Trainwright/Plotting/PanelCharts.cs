@@ -7,7 +7,7 @@ namespace Trainwright.Plotting;
 /// of activation means and stds, or one "colorful dimension" histogram image per layer. Files are written atomically
 /// (a temp file, then a rename).
 /// </summary>
-public static class PanelCharts
+internal static class PanelCharts
 {
     /// <summary>Draws each panel's lines in a grid of <paramref name="columns"/> columns and writes a PNG.</summary>
     /// <param name="path">Destination; its folder is created when missing.</param>

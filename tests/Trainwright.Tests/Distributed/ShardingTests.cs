@@ -50,7 +50,7 @@ public sealed class ShardingTests
     [InlineData(1000, 3)]
     [InlineData(5, 4)]
     [InlineData(2, 4)]
-    public void ShardAll_VisitsEveryItemOnce_WithShardsDifferingByAtMostOne(int items, int worldSize)
+    public void ShardKeepingTheTail_VisitsEveryItemOnce_WithShardsDifferingByAtMostOne(int items, int worldSize)
     {
         using var x = zeros(items, 1);
         using var y = zeros(items, dtype: ScalarType.Int64);
@@ -59,7 +59,7 @@ public sealed class ShardingTests
         var shards = Enumerable.Range(0, worldSize).Select(r =>
         {
             var loader = new DataLoader<(Tensor X, Tensor Y)>(dataset, 10, shuffle: false);
-            DistributedTraining.ShardAll(loader, r, worldSize);
+            loader.Shard(r, worldSize, ShardTail.Keep);
             return loader.EpochOrder(0);
         }).ToList();
 

@@ -5,7 +5,7 @@ using System.Runtime.InteropServices;
 namespace Trainwright.Data;
 
 /// <summary>Writes IDX files (raw or gzip-compressed), e.g. to make small test data sets.</summary>
-public static class IdxWriter
+internal static class IdxWriter
 {
     /// <summary>
     /// Writes <paramref name="data"/> to <paramref name="path"/>. The file is gzip-compressed when <paramref name="gzip"/>

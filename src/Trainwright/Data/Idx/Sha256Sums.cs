@@ -6,7 +6,7 @@ namespace Trainwright.Data;
 /// Checks a folder against a checksum list in <c>sha256sum</c> format: one line per file,
 /// <c>&lt;64 hex digits&gt;</c>, a space, then a space (text mode) or <c>*</c> (binary mode), then the file name.
 /// </summary>
-public static class Sha256Sums
+internal static class Sha256Sums
 {
     /// <summary>The conventional name of the checksum list.</summary>
     public const string DefaultFileName = "SHA256SUMS";
