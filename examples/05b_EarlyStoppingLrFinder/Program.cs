@@ -52,12 +52,10 @@ Console.WriteLine($"zoomed curve in {zoom}");
 learner.Add(StandardCallbacks.Classification());
 
 // Train at the suggested rate for up to 30 epochs; stop once valid_loss has not improved for 3 epochs in a row.
-var lr = finder.SuggestedLr;
-foreach (var g in learner.Opt.Groups) g[Hyper.Lr] = lr;
 var checkpoints = Path.Combine(outDir, "checkpoints");
 var early = new EarlyStopping("valid_loss", patience: 3);
 var save = new SaveModel(checkpoints, monitor: "valid_loss");
-learner.Fit(30, [early, save]);
+learner.Fit(30, [early, save], lr: finder.SuggestedLr);
 Console.WriteLine(early.StoppedEpoch is { } stopped
     ? $"early stopping after epoch {stopped + 1}: valid_loss has not improved on {early.Best:F4} for {early.Patience} epochs"
     : "ran all 30 epochs");

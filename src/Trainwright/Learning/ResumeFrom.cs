@@ -16,9 +16,11 @@ public sealed class ResumeFrom : Callback
 
     /// <summary>Creates the callback.</summary>
     /// <param name="path">The checkpoint to continue from.</param>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/> (checked now, not when the fit starts).</exception>
     public ResumeFrom(string path)
     {
         if (string.IsNullOrWhiteSpace(path)) throw new ArgumentException("Give the checkpoint to resume from.", nameof(path));
+        if (!File.Exists(path)) throw new FileNotFoundException($"Checkpoint '{path}' does not exist; give the checkpoint-last or checkpoint-best file of the run to continue.", path);
         Path = path;
     }
 
