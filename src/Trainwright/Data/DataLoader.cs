@@ -33,8 +33,8 @@ namespace Trainwright.Data;
 /// <typeparam name="TItem">What the dataset returns for one index.</typeparam>
 public sealed class DataLoader<TItem> : IDataLoader
 {
-    private readonly Func<IReadOnlyList<TItem>, Batch>? _collate;
-    private readonly TensorPairDataset? _gatherable;
+    private readonly Func<IReadOnlyList<TItem>, Batch>? collate;
+    private readonly TensorPairDataset? gatherable;
 
     /// <summary>Creates a loader.</summary>
     /// <param name="dataset">The items.</param>
@@ -56,13 +56,13 @@ public sealed class DataLoader<TItem> : IDataLoader
             if (typeof(TItem) != typeof((Tensor, Tensor)))
                 throw new ArgumentException(
                     $"Items of type {typeof(TItem).Name} need a collate function; the default one only stacks (Tensor, Tensor) pairs.", nameof(collate));
-            _gatherable = dataset as TensorPairDataset;
+            gatherable = dataset as TensorPairDataset;
             var stackPairs = new Func<IReadOnlyList<(Tensor X, Tensor Y)>, Batch>(Collate.StackPairs);
-            _collate = (Func<IReadOnlyList<TItem>, Batch>)(object)stackPairs;
+            this.collate = (Func<IReadOnlyList<TItem>, Batch>)(object)stackPairs;
         }
         else
         {
-            _collate = collate;
+            this.collate = collate;
         }
         Dataset = dataset;
         BatchSize = batchSize;
@@ -225,9 +225,9 @@ public sealed class DataLoader<TItem> : IDataLoader
     {
         using var scope = NewDisposeScope();
         Batch batch;
-        if (_gatherable is not null)
+        if (gatherable is not null)
         {
-            try { batch = _gatherable.Gather(indices); }
+            try { batch = gatherable.Gather(indices); }
             catch (Exception e) { throw new DataLoaderException(batchIndex, indices, null, e); }
         }
         else
@@ -238,7 +238,7 @@ public sealed class DataLoader<TItem> : IDataLoader
                 try { items[i] = Dataset[indices[i]]; }
                 catch (Exception e) { throw new DataLoaderException(batchIndex, indices, indices[i], e); }
             }
-            try { batch = _collate!(items); }
+            try { batch = collate!(items); }
             catch (Exception e) { throw new DataLoaderException(batchIndex, indices, null, e); }
             if (batch is null)
                 throw new DataLoaderException(batchIndex, indices, null, new InvalidOperationException("The collate function returned null."));

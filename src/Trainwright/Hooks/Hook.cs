@@ -12,9 +12,9 @@ namespace Trainwright.Hooks;
 /// </remarks>
 public class Hook : IDisposable
 {
-    private readonly Action<Hook, Tensor, Tensor>? _callback;
+    private readonly Action<Hook, Tensor, Tensor>? callback;
     private nn.HookableModule<Func<nn.Module<Tensor, Tensor>, Tensor, Tensor>,
-        Func<nn.Module<Tensor, Tensor>, Tensor, Tensor, Tensor>>.HookRemover? _remover;
+        Func<nn.Module<Tensor, Tensor>, Tensor, Tensor, Tensor>>.HookRemover? remover;
 
     /// <summary>Registers a hook that calls <paramref name="onForward"/>(hook, input, output) after each forward.</summary>
     /// <param name="module">The module to observe.</param>
@@ -24,7 +24,7 @@ public class Hook : IDisposable
         : this(module, name)
     {
         ArgumentNullException.ThrowIfNull(onForward);
-        _callback = onForward;
+        callback = onForward;
     }
 
     /// <summary>Registers a hook whose work is done by an override of <see cref="OnForward"/>.</summary>
@@ -35,7 +35,7 @@ public class Hook : IDisposable
         ArgumentNullException.ThrowIfNull(module);
         Module = module;
         Name = name ?? module.GetType().Name;
-        _remover = module.register_forward_hook(Fire);
+        remover = module.register_forward_hook(Fire);
     }
 
     /// <summary>The observed module.</summary>
@@ -48,12 +48,12 @@ public class Hook : IDisposable
     public int Calls { get; private set; }
 
     /// <summary>True once the hook is removed from its module.</summary>
-    public bool IsRemoved => _remover is null;
+    public bool IsRemoved => remover is null;
 
     /// <summary>Handles one forward; the default calls the callback given to the constructor.</summary>
     /// <param name="input">The module's input (owned by the caller; copy what you keep).</param>
     /// <param name="output">The module's output (owned by the caller and possibly disposed soon after; copy what you keep).</param>
-    protected virtual void OnForward(Tensor input, Tensor output) => _callback?.Invoke(this, input, output);
+    protected virtual void OnForward(Tensor input, Tensor output) => callback?.Invoke(this, input, output);
 
     private Tensor Fire(nn.Module<Tensor, Tensor> module, Tensor input, Tensor output)
     {
@@ -66,8 +66,8 @@ public class Hook : IDisposable
     /// <summary>Removes the hook from its module; later forwards are not observed.</summary>
     public void Dispose()
     {
-        _remover?.remove();
-        _remover = null;
+        remover?.remove();
+        remover = null;
         GC.SuppressFinalize(this);
     }
 }

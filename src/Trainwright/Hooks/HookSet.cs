@@ -6,31 +6,31 @@ namespace Trainwright.Hooks;
 /// <typeparam name="THook">The kind of hook.</typeparam>
 public sealed class HookSet<THook> : IDisposable, IReadOnlyList<THook> where THook : Hook
 {
-    private readonly List<THook> _hooks;
+    private readonly List<THook> hooks;
 
     /// <summary>Takes ownership of <paramref name="hooks"/>: disposing this set removes them all.</summary>
     /// <param name="hooks">Already registered hooks.</param>
     public HookSet(IEnumerable<THook> hooks)
     {
         ArgumentNullException.ThrowIfNull(hooks);
-        _hooks = hooks.ToList();
+        this.hooks = hooks.ToList();
     }
 
     /// <inheritdoc/>
-    public THook this[int index] => _hooks[index];
+    public THook this[int index] => hooks[index];
 
     /// <inheritdoc/>
-    public int Count => _hooks.Count;
+    public int Count => hooks.Count;
 
     /// <inheritdoc/>
-    public IEnumerator<THook> GetEnumerator() => _hooks.GetEnumerator();
+    public IEnumerator<THook> GetEnumerator() => hooks.GetEnumerator();
 
     System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 
     /// <summary>Removes every hook from its module.</summary>
     public void Dispose()
     {
-        foreach (var hook in _hooks) hook.Dispose();
+        foreach (var hook in hooks) hook.Dispose();
     }
 }
 

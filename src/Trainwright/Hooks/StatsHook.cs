@@ -5,7 +5,7 @@ namespace Trainwright.Hooks;
 /// <summary>A forward hook that records <see cref="ForwardStats"/> of its module's output on every forward.</summary>
 public sealed class StatsHook : Hook
 {
-    private readonly List<ForwardStats> _records = [];
+    private readonly List<ForwardStats> records = [];
 
     /// <summary>Hooks <paramref name="module"/> and records the statistics of each output.</summary>
     /// <param name="module">The module to observe.</param>
@@ -22,17 +22,17 @@ public sealed class StatsHook : Hook
     public StatsOptions Options { get; }
 
     /// <summary>One entry per observed forward, oldest first.</summary>
-    public IReadOnlyList<ForwardStats> Records => _records;
+    public IReadOnlyList<ForwardStats> Records => records;
 
     /// <summary>Means of all records, oldest first.</summary>
-    public IReadOnlyList<double> Means => _records.Select(r => r.Mean).ToList();
+    public IReadOnlyList<double> Means => records.Select(r => r.Mean).ToList();
 
     /// <summary>Standard deviations of all records, oldest first.</summary>
-    public IReadOnlyList<double> Stds => _records.Select(r => r.Std).ToList();
+    public IReadOnlyList<double> Stds => records.Select(r => r.Std).ToList();
 
     /// <summary>Forgets all records (the hook stays registered).</summary>
-    public void Clear() => _records.Clear();
+    public void Clear() => records.Clear();
 
     /// <inheritdoc/>
-    protected override void OnForward(Tensor input, Tensor output) => _records.Add(TensorStats.Measure(output, Options));
+    protected override void OnForward(Tensor input, Tensor output) => records.Add(TensorStats.Measure(output, Options));
 }
