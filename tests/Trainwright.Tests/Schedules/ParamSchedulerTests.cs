@@ -5,7 +5,7 @@ using Trainwright.Schedules;
 using Trainwright.Tests.Support;
 using static TorchSharp.torch;
 
-namespace Trainwright.Tests.Callbacks;
+namespace Trainwright.Tests.Schedules;
 
 public class ParamSchedulerTests
 {
