@@ -85,9 +85,10 @@ public sealed class MnistData : IDisposable
         => DataBunch.FromDatasets(Train, Valid, batchSize, ClassCount, numWorkers, seed);
 
     /// <summary>
-    /// Finds the repository's bundled MNIST folder: <c>$TRAINWRIGHT_DATA/mnist</c> (or <c>$TRAINWRIGHT_DATA</c> itself) when
-    /// the variable is set, otherwise the first <c>data/mnist</c> holding a <c>SHA256SUMS</c> in or above the application's
-    /// folder or the current directory. Returns null when none is found.
+    /// Finds the bundled MNIST folder: <c>$TRAINWRIGHT_DATA/mnist</c> (or <c>$TRAINWRIGHT_DATA</c> itself) when the variable
+    /// is set, otherwise the first <c>data/mnist</c> holding a <c>SHA256SUMS</c> in or above the application's folder (the
+    /// Trainwright package and build/Trainwright.targets copy it there) or the current directory (inside the repository).
+    /// Returns null when none is found.
     /// </summary>
     /// <exception cref="DirectoryNotFoundException">TRAINWRIGHT_DATA is set but holds no MNIST checksum list.</exception>
     public static string? FindBundledDirectory()
