@@ -206,12 +206,15 @@ namespace Trainwright.Build
         [Required]
         public string Directory { get; set; } = "";
 
+        /// <summary>Patch even when this host's libstdc++ has the version: the output is meant for other machines (a linux publish, a tool package).</summary>
+        public bool Always { get; set; }
+
         /// <inheritdoc />
         public override bool Execute()
         {
             if (!System.IO.Directory.Exists(Directory)) return true;
             string host;
-            if (ElfVersionNeeds.HostLibStdCxxDefines(ElfVersionNeeds.GlibcxxVersion, out host))
+            if (!Always && ElfVersionNeeds.HostLibStdCxxDefines(ElfVersionNeeds.GlibcxxVersion, out host))
             {
                 Log.LogMessage(MessageImportance.Low, "libstdc++ at '" + host + "' defines " + ElfVersionNeeds.GlibcxxVersion + "; no patch needed.");
                 return true;

@@ -1,13 +1,7 @@
-// The shortest useful Trainwright program: train a classifier on the bundled MNIST and plot what happened.
+// The shortest useful Trainwright program, the README's QuickStart: train a classifier on the bundled MNIST and plot
+// what happened. The usings come from the package's (here: build/Trainwright.targets') global usings.
 //
 //   dotnet run -c Release --project examples/QuickStart
-
-using Trainwright.Callbacks;
-using Trainwright.Data;
-using Trainwright.Learning;
-using Trainwright.Losses;
-using Trainwright.Models;
-using Trainwright.Optim;
 
 using var mnist = MnistData.Bundled();                       // 50,000 train / 10,000 valid images, normalised
 var learner = new Learner(

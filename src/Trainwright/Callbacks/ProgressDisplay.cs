@@ -56,7 +56,7 @@ public sealed class ProgressDisplay : Callback
     {
         Learner.TryGet(out AvgStats found);
         stats = found;
-        if (!Plain) live = LiveView.Start(console, Learner.Epochs, Learner.ItersPerEpoch);
+        if (!Plain) live = LiveView.Start(console, Learner.Epochs, Learner.ItersPerEpoch + Learner.Data.Valid.BatchCount);
     }
 
     /// <inheritdoc />
@@ -118,20 +118,19 @@ public sealed class ProgressDisplay : Callback
             WriteLine(line.ToString());
             return;
         }
-        var table = new Table().Border(TableBorder.None);
-        table.ShowHeaders = l.Epoch == 0 || live.RowsShown == 0;
-        table.AddColumn(Column("epoch", 7));
-        string[] cells = [$"{l.Epoch + 1}/{l.Epochs}"];
+        // Plain strings in fixed-width columns rather than a Spectre table: each line is padded to the terminal's width
+        // (see LiveView.Post), so it covers every character of the progress lines it is drawn over.
+        var columns = new List<(string Header, int Width, string Cell)> { ("epoch", 7, $"{l.Epoch + 1}/{l.Epochs}") };
         if (stats is not null)
         {
-            table.AddColumn(Column("train_loss", 10)).AddColumn(Column("valid_loss", 10));
-            foreach (var (name, _) in metrics) table.AddColumn(Column(name, Math.Max(10, name.Length)));
-            cells = [.. cells, Num(train?.Loss), Num(valid?.Loss), .. metrics.Select(m => Num(m.Value))];
+            columns.Add(("train_loss", 10, Num(train?.Loss)));
+            columns.Add(("valid_loss", 10, Num(valid?.Loss)));
+            columns.AddRange(metrics.Select(m => (m.Name, Math.Max(10, m.Name.Length), Num(m.Value))));
         }
-        table.AddColumn(Column("time", 8));
-        cells = [.. cells, seconds.ToString("0.0", CultureInfo.InvariantCulture) + "s"];
-        table.AddRow(cells.Select(c => (Spectre.Console.Rendering.IRenderable)new Text(c)).ToArray());
-        live.EpochDone(table);
+        columns.Add(("time", 8, seconds.ToString("0.0", CultureInfo.InvariantCulture) + "s"));
+        if (l.Epoch == 0 || live.RowsShown == 0)
+            live.Post(string.Join("  ", columns.Select(c => c.Header.PadLeft(c.Width))));
+        live.EpochDone(string.Join("  ", columns.Select(c => c.Cell.PadLeft(c.Width))));
     }
 
     /// <inheritdoc />
@@ -146,13 +145,11 @@ public sealed class ProgressDisplay : Callback
 
     private void Emit(string line)
     {
-        if (live is not null) live.Post(new Text(line));
+        if (live is not null) live.Post(line);
         else WriteLine(line);
     }
 
     private void WriteLine(string line) => console.WriteLine(line, Style.Plain);
-
-    private static TableColumn Column(string header, int width) => new TableColumn(new Text(header)).RightAligned().Width(width);
 
     private static string Num(double? value) => value is { } v ? v.ToString("0.0000", CultureInfo.InvariantCulture) : "-";
 
@@ -171,32 +168,43 @@ public sealed class ProgressDisplay : Callback
 
     /// <summary>
     /// The live display. Spectre's progress display is not meant to be touched from several threads, so one background
-    /// thread owns it: the loop only sets numbers and posts rows, and the thread draws them about ten times a second.
+    /// thread owns it: the loop only sets numbers and posts lines, and the thread draws them about ten times a second.
+    /// <para>
+    /// The epoch bar moves with every batch of the epoch (training and validation), so a one-epoch fit does not sit at 0%.
+    /// Each pass gets a bar of its own: Spectre estimates the remaining time from the bar's own history, so a validation
+    /// bar that reused the training bar (reset to 0, different batch cost) showed a meaningless estimate.
+    /// </para>
     /// </summary>
     private sealed class LiveView : IDisposable
     {
-        private readonly ConcurrentQueue<Spectre.Console.Rendering.IRenderable> rows = new();
+        private readonly ConcurrentQueue<string> lines = new();
         private readonly ManualResetEventSlim ready = new();
         private readonly ManualResetEventSlim wake = new();
         private readonly Thread thread;
+        private readonly int batchesPerEpoch;
         private volatile bool stopping;
         private Exception? failure;
-        private ProgressTask? epochs, batches;
-        private string phase = "train";
+        private ProgressContext? context;
+        private ProgressTask? epochs;
+        private volatile ProgressTask? batches;
+        private volatile string phase = "train";
         private volatile float loss = float.NaN;
+        private int epoch;
+        private int epochBatchesDone;
 
-        private LiveView(IAnsiConsole console, int epochCount, int batchCount)
+        private LiveView(IAnsiConsole console, int epochCount, int batchesPerEpoch)
         {
-            thread = new Thread(() => Run(console, epochCount, batchCount)) { IsBackground = true, Name = "Trainwright progress" };
+            this.batchesPerEpoch = Math.Max(1, batchesPerEpoch);
+            thread = new Thread(() => Run(console, epochCount)) { IsBackground = true, Name = "Trainwright progress" };
         }
 
         public int RowsShown { get; private set; }
 
         public float Loss { set => loss = value; }
 
-        public static LiveView Start(IAnsiConsole console, int epochCount, int batchCount)
+        public static LiveView Start(IAnsiConsole console, int epochCount, int batchesPerEpoch)
         {
-            var view = new LiveView(console, epochCount, batchCount);
+            var view = new LiveView(console, epochCount, batchesPerEpoch);
             view.thread.Start();
             view.ready.Wait();
             if (view.failure is not null)
@@ -207,33 +215,47 @@ public sealed class ProgressDisplay : Callback
             return view;
         }
 
-        public void StartEpoch(int epoch, int epochCount)
+        public void StartEpoch(int index, int epochCount)
         {
-            epochs!.Value = epoch;
-            epochs.Description = $"epoch {epoch + 1}/{epochCount}";
+            epoch = index;
+            epochBatchesDone = 0;
+            epochs!.Value = (double)index * batchesPerEpoch;
+            epochs.Description = $"epoch {index + 1}/{epochCount}";
         }
 
         public void StartPass(string name, int batchCount, int done)
         {
+            batches?.StopTask();
             phase = name;
-            batches!.MaxValue = Math.Max(1, batchCount);
-            batches.Value = done;
+            var task = context!.AddTask(name, maxValue: Math.Max(1, batchCount));
+            task.Value = done;
+            epochBatchesDone += done;
+            batches = task;
+            UpdateEpochBar();
         }
 
-        public void BatchDone() => batches!.Increment(1);
-
-        public void EpochDone(Table row)
+        public void BatchDone()
         {
-            epochs!.Increment(1);
+            batches!.Increment(1);
+            epochBatchesDone++;
+            UpdateEpochBar();
+        }
+
+        public void EpochDone(string row)
+        {
+            epochs!.Value = (double)(epoch + 1) * batchesPerEpoch;
             Post(row);
             RowsShown++;
         }
 
-        public void Post(Spectre.Console.Rendering.IRenderable item)
+        public void Post(string line)
         {
-            rows.Enqueue(item);
+            lines.Enqueue(line);
             wake.Set();
         }
+
+        private void UpdateEpochBar() =>
+            epochs!.Value = (double)epoch * batchesPerEpoch + Math.Min(epochBatchesDone, batchesPerEpoch);
 
         /// <summary>Draws what is left, ends the display and reports a failure of the drawing thread.</summary>
         public void Stop()
@@ -251,28 +273,35 @@ public sealed class ProgressDisplay : Callback
             wake.Dispose();
         }
 
-        private void Run(IAnsiConsole console, int epochCount, int batchCount)
+        private void Run(IAnsiConsole console, int epochCount)
         {
             try
             {
                 var progress = console.Progress();
                 progress.AutoRefresh = false;
                 progress.AutoClear = false;
-                progress.HideCompleted = false;
+                progress.HideCompleted = true;
                 progress.Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(),
                     new ElapsedTimeColumn(), new RemainingTimeColumn());
                 progress.Start(ctx =>
                 {
-                    epochs = ctx.AddTask($"epoch 1/{epochCount}", maxValue: Math.Max(1, epochCount));
-                    batches = ctx.AddTask("train", maxValue: Math.Max(1, batchCount));
+                    context = ctx;
+                    epochs = ctx.AddTask($"epoch 1/{epochCount}", maxValue: (double)Math.Max(1, epochCount) * batchesPerEpoch);
                     ready.Set();
                     while (true)
                     {
                         bool last = stopping;
-                        while (rows.TryDequeue(out var row)) console.Write(row);
+                        // A line is written where the live bars were drawn; padded to the full width, it leaves none of
+                        // their characters behind (Spectre moves the cursor up over the bars but does not erase them).
+                        int width = Math.Max(1, console.Profile.Width);
+                        while (lines.TryDequeue(out var line))
+                            console.Write(new Text((line.Length < width ? line.PadRight(width) : line) + "\n"));
                         float l = loss;
                         // The loss shown is the latest training loss, so it is shown only while training.
-                        batches.Description = float.IsNaN(l) || phase != "train" ? phase : string.Create(CultureInfo.InvariantCulture, $"{phase}  loss {l:0.0000}");
+                        if (batches is { } pass)
+                            pass.Description = float.IsNaN(l) || phase != "train" ? phase : string.Create(CultureInfo.InvariantCulture, $"{phase}  loss {l:0.0000}");
+                        // Finished bars are hidden, so the final picture is the table of epochs.
+                        if (last) batches?.StopTask();
                         ctx.Refresh();
                         if (last) break;
                         wake.Wait(TimeSpan.FromMilliseconds(100));

@@ -85,9 +85,10 @@ public sealed class MnistData : IDisposable
         => DataBunch.FromDatasets(Train, Valid, batchSize, ClassCount, numWorkers, seed);
 
     /// <summary>
-    /// Finds the repository's bundled MNIST folder: <c>$TRAINWRIGHT_DATA/mnist</c> (or <c>$TRAINWRIGHT_DATA</c> itself) when
-    /// the variable is set, otherwise the first <c>data/mnist</c> holding a <c>SHA256SUMS</c> in or above the application's
-    /// folder or the current directory. Returns null when none is found.
+    /// Finds the bundled MNIST folder: <c>$TRAINWRIGHT_DATA/mnist</c> (or <c>$TRAINWRIGHT_DATA</c> itself) when the variable
+    /// is set, otherwise the first <c>data/mnist</c> holding a <c>SHA256SUMS</c> in or above the application's folder (the
+    /// Trainwright package and build/Trainwright.targets copy it there) or the current directory (inside the repository).
+    /// Returns null when none is found.
     /// </summary>
     /// <exception cref="DirectoryNotFoundException">TRAINWRIGHT_DATA is set but holds no MNIST checksum list.</exception>
     public static string? FindBundledDirectory()
@@ -120,7 +121,7 @@ public sealed class MnistData : IDisposable
     {
         var dir = FindBundledDirectory() ?? throw new DirectoryNotFoundException(
             $"No bundled MNIST found: looked for data/mnist/{Sha256Sums.DefaultFileName} above '{AppContext.BaseDirectory}' and '{Environment.CurrentDirectory}'. " +
-            $"Run from inside the repository or set {DataEnvironmentVariable} to its data folder.");
+            $"Reference the Trainwright package (it copies data/mnist next to the program), run from inside the repository, or set {DataEnvironmentVariable} to a folder holding mnist/.");
         Sha256Sums.Verify(dir);
         return Load(dir, (options ?? new MnistOptions()) with { VerifyChecksums = false });
     }
@@ -162,6 +163,8 @@ public sealed class MnistData : IDisposable
         int keepValid = Keep(validCount, options.MaxValidItems, nameof(options.MaxValidItems));
         int keepTest = Keep(testImages.Dimensions[0], options.MaxTestItems, nameof(options.MaxTestItems));
 
+        // The first torch call of a typical program: if libtorch cannot load, say why in one line.
+        Platform.TorchNative.EnsureLoaded();
         // Slice before converting so a small slice never pays for converting the whole file.
         Tensor? trainX = null, trainY = null, validX = null, validY = null, testX = null, testY = null;
         try
