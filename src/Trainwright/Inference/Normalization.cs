@@ -34,7 +34,8 @@ public sealed record Normalization(IReadOnlyList<float> Mean, IReadOnlyList<floa
         if (Mean.Count > 1) shape[1] = Mean.Count;
         using var mean = tensor(Mean.ToArray()).reshape(shape);
         using var std = tensor(Std.ToArray()).reshape(shape);
-        using var centred = batch.sub(mean);
-        return centred.div_(std);
+        var result = batch.sub(mean);
+        result.div_(std);
+        return result;
     }
 }
