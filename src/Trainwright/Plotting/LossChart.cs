@@ -64,7 +64,7 @@ public static class LossChart
         plot.Title("loss");
         plot.XLabel("batch");
         plot.YLabel("loss");
-        plot.ShowLegend();
+        plot.ShowLegend(Alignment.UpperRight); // losses fall towards the lower right, where the last validation point is
         Charts.Save(plot, path, 800, 500);
     }
 }
