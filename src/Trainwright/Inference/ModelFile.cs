@@ -56,12 +56,22 @@ public static class ModelFile
         ArgumentNullException.ThrowIfNull(description);
         description.Input.Validate();
         registry ??= ModelRegistry.Default;
-        using (var rebuilt = registry.Build(description.Architecture))
+        // Building the check model initialises weights from the global generator: keep its state, so exporting in the
+        // middle of a run changes nothing that follows.
+        using (var rng = random.get_rng_state())
         {
-            string expected = Signature(rebuilt), actual = Signature(model);
-            if (expected != actual)
-                throw new ModelFileException(
-                    $"The architecture '{description.Architecture.Kind}' with its settings builds a model whose weights ({Shorten(expected)}) differ from the model being exported ({Shorten(actual)}); describe the model it really is.");
+            try
+            {
+                using var rebuilt = registry.Build(description.Architecture);
+                string expected = Signature(rebuilt), actual = Signature(model);
+                if (expected != actual)
+                    throw new ModelFileException(
+                        $"The architecture '{description.Architecture.Kind}' with its settings builds a model whose weights ({Shorten(expected)}) differ from the model being exported ({Shorten(actual)}); describe the model it really is.");
+            }
+            finally
+            {
+                random.set_rng_state(rng);
+            }
         }
         var manifest = new ModelManifest(FormatVersion, LibraryVersion, DateTimeOffset.UtcNow, description.Architecture,
             description.Input, description.Target, metadata ?? new Dictionary<string, string>());

@@ -160,6 +160,35 @@ public class ModelFileTests
         Assert.Throws<ArgumentException>(() => predictor.PredictBatch(wrongBatch));
     }
 
+    [Fact]
+    public void ARegressionModelPredictsItsRawOutputsAndExportLeavesTheRandomStreamAlone()
+    {
+        using var dir = new TempFolder();
+        manual_seed(8);
+        using var model = Mlp.Create(4, 8, 2);
+        var description = new ModelDescription(ModelArchitecture.Mlp(4, 8, 2), InputDescription.ForTensor([4]), TargetDescription.Regression("x", "y"));
+        manual_seed(9);
+        ModelFile.Write(dir.File("r.trainwright"), model, description);
+        using var afterExport = rand(3);
+        manual_seed(9);
+        using var untouched = rand(3);
+        Assert.True(afterExport.allclose(untouched, rtol: 0, atol: 0), "export must not consume the global random stream");
+
+        using var predictor = Predictor.Load(dir.File("r.trainwright"));
+        using var x = randn(5, 4);
+        model.eval();
+        using var expected = model.call(x);
+        var predictions = predictor.PredictBatch(x);
+        var want = expected.data<float>().ToArray();
+        for (int i = 0; i < 5; i++)
+        {
+            Assert.Equal(-1, predictions[i].Index);
+            Assert.Empty(predictions[i].Probabilities);
+            Assert.Equal(want[i * 2], predictions[i].Outputs[0], 1e-6f);
+            Assert.Equal(want[i * 2 + 1], predictions[i].Outputs[1], 1e-6f);
+        }
+    }
+
     private static void AssertOneLine(string path, string expected)
     {
         var e = Assert.Throws<ModelFileException>(() => Predictor.Load(path));
