@@ -35,6 +35,37 @@ public class LearnerInterpretTests
     }
 
     [Fact]
+    public void LearnerExportsAModelFileAndOnnxThatGiveItsOutputs()
+    {
+        using var dir = new TempFolder();
+        var learner = Tiny.Learner();
+        learner.Fit(1);
+        var registry = new ModelRegistry();
+        registry.Register("tiny", _ => Tiny.Model());
+        var description = new ModelDescription(ModelArchitecture.Custom("tiny"), InputDescription.ForTensor([6]), TargetDescription.Classes(["x", "y", "z"]));
+        learner.Export(dir.File("tiny.trainwright"), description, registry: registry);
+        learner.ExportOnnx(dir.File("tiny.onnx"), description);
+
+        using var x = randn(7, 6);
+        learner.Model.eval();
+        using var expected = learner.Model.call(x);
+        var want = expected.data<float>().ToArray();
+        using var predictor = Predictor.Load(dir.File("tiny.trainwright"), registry);
+        var outputs = predictor.Outputs(x);
+        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(dir.File("tiny.onnx"));
+        var input = new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>(x.data<float>().ToArray(), [7, 6]);
+        using var results = session.Run([Microsoft.ML.OnnxRuntime.NamedOnnxValue.CreateFromTensor("input", input)]);
+        var onnx = results[0].AsEnumerable<float>().ToArray();
+        for (int i = 0; i < 7; i++)
+            for (int c = 0; c < 3; c++)
+            {
+                Assert.Equal(want[i * 3 + c], outputs[i][c], 1e-6f);
+                Assert.Equal(want[i * 3 + c], onnx[i * 3 + c], 1e-5f);
+            }
+        Assert.Equal(["x", "y", "z"], predictor.Labels);
+    }
+
+    [Fact]
     public void RecorderPlacesValidationLossesOnTheBatchAxis()
     {
         var recorder = new Recorder();
