@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using Trainwright.Bench;
 
-// dotnet run -c Release --project bench/Trainwright.Bench -- all | data ce sgd loop memory throughput startup distributed  [--threads N] [--out FILE]
+// dotnet run -c Release --project bench/Trainwright.Bench -- all | data ce sgd loop memory throughput startup distributed predict onnx  [--threads N] [--out FILE] [--quick]
 if (args is [StartupBench.ProbeArgument]) return StartupBench.Probe();
 var benches = new Dictionary<string, (string Title, Func<IEnumerable<string>> Run)>(StringComparer.OrdinalIgnoreCase)
 {
@@ -15,7 +15,11 @@ var benches = new Dictionary<string, (string Title, Func<IEnumerable<string>> Ru
     ["cnn"] = ("CNN: time to accuracy", CnnBench.Run),
     ["startup"] = ("Start-up", () => Report.Table(StartupBench.Run())),
     ["distributed"] = ("Data-parallel training over Open MPI", DistributedBench.Run),
+    ["predict"] = ("Predictor against a bare forward", () => Report.Table(InferenceBench.RunPredict())),
+    ["onnx"] = ("ONNX Runtime against TorchSharp", () => Report.Table(InferenceBench.RunOnnx())),
 };
+// --quick: the inference benches make only a few calls, to check they run (figures from it mean nothing).
+InferenceBench.Quick = args.Contains("--quick");
 
 var names = args.TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList();
 int threadsAt = Array.IndexOf(args, "--threads");

@@ -11,6 +11,7 @@ public sealed class Recorder : Callback
 {
     private readonly List<double> losses = [];
     private readonly List<double> validLosses = [];
+    private readonly List<double> validAt = [];
     private readonly Dictionary<string, List<double>[]> hypers = new(StringComparer.Ordinal);
     private double validSum;
     private int validCount;
@@ -23,6 +24,9 @@ public sealed class Recorder : Callback
 
     /// <summary>Validation loss of every epoch (averaged over items).</summary>
     public IReadOnlyList<double> ValidLosses => validLosses;
+
+    /// <summary>For each entry of <see cref="ValidLosses"/>, the number of training batches recorded when it was measured.</summary>
+    public IReadOnlyList<double> ValidBatches => validAt;
 
     /// <summary>The names of the recorded hyperparameters.</summary>
     public IReadOnlyCollection<string> HyperNames => hypers.Keys;
@@ -45,6 +49,7 @@ public sealed class Recorder : Callback
     {
         losses.Clear();
         validLosses.Clear();
+        validAt.Clear();
         hypers.Clear();
         var groups = Learner.Opt.Groups;
         foreach (var name in groups[0].Hypers.Keys)
@@ -79,7 +84,9 @@ public sealed class Recorder : Callback
     /// <inheritdoc />
     public override void AfterValidate()
     {
-        if (validCount > 0) validLosses.Add(validSum / validCount);
+        if (validCount == 0) return;
+        validLosses.Add(validSum / validCount);
+        validAt.Add(losses.Count);
     }
 
     /// <summary>Plots the learning rate of group <paramref name="group"/> against the batch number to a PNG.</summary>
@@ -92,11 +99,16 @@ public sealed class Recorder : Callback
         Charts.Line(path, $"{name} (group {group})", "batch", name, [new Series(name, Iterations(ys.Count), ys)]);
     }
 
-    /// <summary>Plots the training loss of every batch to a PNG, leaving out the last <paramref name="skipLast"/> batches.</summary>
+    /// <summary>
+    /// Plots the loss as fastai's <c>plot_loss</c> does (<see cref="LossChart"/>): every training batch faintly, the
+    /// smoothed training loss, and the validation loss at each epoch's end on the same batch axis, leaving out the
+    /// last <paramref name="skipLast"/> training batches (and validations after them).
+    /// </summary>
     public void PlotLoss(string path, int skipLast = 0)
     {
         int n = Math.Max(0, losses.Count - skipLast);
-        Charts.Line(path, "training loss", "batch", "loss", [new Series("train", Iterations(n), losses.Take(n).ToArray())]);
+        var kept = Enumerable.Range(0, validLosses.Count).Where(i => validAt[i] <= n).ToList();
+        LossChart.Write(path, losses.Take(n).ToArray(), [.. kept.Select(i => validAt[i])], [.. kept.Select(i => validLosses[i])]);
     }
 
     private static double[] Iterations(int n) => [.. Enumerable.Range(0, n).Select(i => (double)i)];

@@ -1,0 +1,21 @@
+using static TorchSharp.torch;
+
+namespace Trainwright.Inference;
+
+/// <summary>
+/// Turns raw input into what the model takes, from the model file's <see cref="InputDescription"/>. Training and
+/// inference share one implementation per input kind, so a prediction sees exactly what training saw. Implementations
+/// must be safe to call from several threads at once (they keep no per-call state).
+/// </summary>
+public interface IInputPreprocessor
+{
+    /// <summary>The description this preprocessor follows.</summary>
+    InputDescription Input { get; }
+
+    /// <summary>
+    /// Prepares a batch of raw items [N, …item shape] (any numeric type; images as intensities in [0, 1]) as a new
+    /// float32 model input of the same shape.
+    /// </summary>
+    /// <exception cref="ArgumentException">The batch does not have the item shape.</exception>
+    Tensor PrepareBatch(Tensor rawBatch);
+}
