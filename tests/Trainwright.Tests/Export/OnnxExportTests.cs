@@ -1,3 +1,4 @@
+using Trainwright.Tests.Support;
 using Microsoft.ML.OnnxRuntime;
 using DenseTensor = Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>;
 using Trainwright.Export.Onnx;

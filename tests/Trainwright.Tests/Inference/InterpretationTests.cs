@@ -1,3 +1,4 @@
+using Trainwright.Tests.Support;
 using System.Text.Json.Nodes;
 using Trainwright.Inference;
 using Trainwright.Plotting;

@@ -1,3 +1,4 @@
+using Trainwright.Tests.Support;
 using Trainwright.Inference;
 using Trainwright.Models;
 using Trainwright.Tests.Data;
