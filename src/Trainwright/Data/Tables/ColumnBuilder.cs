@@ -19,8 +19,6 @@ internal sealed class ColumnBuilder
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> lookup;
     private readonly HashSet<long> distinct = [];
     private bool allIntegers = true;
-    private string? firstText;
-    private int firstTextRow = -1;
 
     public ColumnBuilder(string name)
     {
@@ -54,12 +52,12 @@ internal sealed class ColumnBuilder
         if (kind == ColumnKind.Numeric)
         {
             if (TextValues.TryParseNumber(text, out double d)) { AddNumber(d); return; }
-            ToText(text);
+            ToText();
         }
         else if (kind == ColumnKind.Date)
         {
             if (TextValues.TryParseDate(text, out var t)) { AddDate(t); return; }
-            ToText(text);
+            ToText();
         }
         AddText(text);
     }
@@ -90,8 +88,7 @@ internal sealed class ColumnBuilder
         kind == ColumnKind.Numeric ? numbers : null,
         kind == ColumnKind.Date ? ticks : null,
         kind == ColumnKind.Text ? codes : null,
-        [.. levels], missing, kind == ColumnKind.Numeric && allIntegers, Math.Min(distinct.Count, TableColumn.DistinctCap + 1),
-        firstText, firstTextRow);
+        [.. levels], missing, kind == ColumnKind.Numeric && allIntegers, Math.Min(distinct.Count, TableColumn.DistinctCap + 1));
 
     private void AddText(ReadOnlySpan<char> text)
     {
@@ -115,10 +112,8 @@ internal sealed class ColumnBuilder
     }
 
     /// <summary>The column has turned out to be text: respell the numbers or dates seen so far and intern them.</summary>
-    private void ToText(ReadOnlySpan<char> trigger)
+    private void ToText()
     {
-        firstText = trigger.ToString();
-        firstTextRow = length;
         var newCodes = new int[Math.Max(codes.Length, Math.Max(numbers.Length, ticks.Length))];
         for (int i = 0; i < length; i++)
         {

@@ -14,7 +14,7 @@ public sealed class TableColumn
     private readonly string[] levels;
 
     internal TableColumn(string name, ColumnKind kind, int length, double[]? numbers, long[]? ticks, int[]? codes,
-        string[] levels, int missing, bool allIntegers, int distinctNumbers, string? firstText, int firstTextRow)
+        string[] levels, int missing, bool allIntegers, int distinctNumbers)
     {
         Name = name;
         Kind = kind;
@@ -26,8 +26,6 @@ public sealed class TableColumn
         MissingCount = missing;
         AllIntegers = allIntegers;
         DistinctNumbers = distinctNumbers;
-        FirstText = firstText;
-        FirstTextRow = firstTextRow;
     }
 
     /// <summary>The header's name of the column.</summary>
@@ -58,12 +56,6 @@ public sealed class TableColumn
     public IReadOnlyList<string> Levels => levels;
 
     internal int DistinctNumbers { get; }
-
-    /// <summary>For a text column: its first value that is not a number (the one that made it text), else null.</summary>
-    internal string? FirstText { get; }
-
-    /// <summary>The row of <see cref="FirstText"/>, or −1.</summary>
-    internal int FirstTextRow { get; }
 
     /// <summary>True when row <paramref name="row"/> has no value.</summary>
     public bool IsMissing(int row) => Kind switch
