@@ -57,14 +57,17 @@ internal static class ParquetTableReader
     }
 
     private static bool IsSupported(Type t) =>
-        t == typeof(string) || t == typeof(DateTime) || t == typeof(DateTimeOffset) || t == typeof(DateOnly) || t == typeof(bool)
+        IsText(t) || t == typeof(DateTime) || t == typeof(DateTimeOffset) || t == typeof(DateOnly) || t == typeof(bool)
         || t == typeof(double) || t == typeof(float) || t == typeof(decimal) || t == typeof(long) || t == typeof(int)
         || t == typeof(short) || t == typeof(sbyte) || t == typeof(byte) || t == typeof(ushort) || t == typeof(uint) || t == typeof(ulong);
+
+    // Parquet.Net 6 reports UTF-8 string columns as ReadOnlyMemory<char>; both read as strings.
+    private static bool IsText(Type t) => t == typeof(string) || t == typeof(ReadOnlyMemory<char>);
 
     private static async Task ReadColumn(ParquetRowGroupReader group, DataField field, int n, ColumnBuilder builder, NaTokens na)
     {
         var t = field.ClrType;
-        if (t == typeof(string))
+        if (IsText(t))
         {
             var values = new string?[n];
             await group.ReadAsync(field, values.AsMemory()).ConfigureAwait(false);
