@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using Trainwright.Bench;
 
-// dotnet run -c Release --project bench/Trainwright.Bench -- all | data ce sgd loop memory throughput startup distributed  [--threads N] [--out FILE]
+// dotnet run -c Release --project bench/Trainwright.Bench -- all | data ce sgd loop memory throughput startup distributed tabular  [--threads N] [--out FILE] [--rows N]
 if (args is [StartupBench.ProbeArgument]) return StartupBench.Probe();
 var benches = new Dictionary<string, (string Title, Func<IEnumerable<string>> Run)>(StringComparer.OrdinalIgnoreCase)
 {
@@ -15,6 +15,7 @@ var benches = new Dictionary<string, (string Title, Func<IEnumerable<string>> Ru
     ["cnn"] = ("CNN: time to accuracy", CnnBench.Run),
     ["startup"] = ("Start-up", () => Report.Table(StartupBench.Run())),
     ["distributed"] = ("Data-parallel training over Open MPI", DistributedBench.Run),
+    ["tabular"] = ("Tables: CSV load, preprocessing, training", () => TabularBench.Run(args)),
 };
 
 var names = args.TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList();
