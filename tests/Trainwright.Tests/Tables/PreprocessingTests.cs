@@ -48,6 +48,21 @@ public class PreprocessingTests
         Assert.Equal(ys.Average(), wild.Preprocessor.TargetScaling!.Mean, 12);
     }
 
+    [Theory]
+    [InlineData(101, 1)]
+    [InlineData(100, 2)]
+    [InlineData(7, 3)]
+    public void MedianEqualsTheSortedMiddle_WithDuplicatesAndOddOrEvenCounts(int rows, int seed)
+    {
+        var rng = new Random(seed);
+        var values = Enumerable.Range(0, rows).Select(_ => (double)rng.Next(20) / 4).ToArray(); // many duplicates
+        var table = Trainwright.Data.Tables.Table.FromTexts("m", [("x", [.. values.Select(v => (string?)v.ToString("R", CultureInfo.InvariantCulture))])]);
+        var p = TabularPreprocessor.Fit(table, "x", TabularTask.Regress, [], [], ["x"], [.. Enumerable.Range(0, rows)], []);
+        var sorted = values.Order().ToArray();
+        double expected = rows % 2 == 1 ? sorted[rows / 2] : (sorted[rows / 2 - 1] + sorted[rows / 2]) / 2;
+        Assert.Equal(expected, p.Continuous.Single().Median);
+    }
+
     [Fact]
     public void UnseenAndMissingCategoriesGetTheReservedCode_MissingNumbersTheMedianAndAFlag()
     {

@@ -113,11 +113,11 @@ public sealed class TabularData : IDisposable
         long[]? strata = null;
         if (task == TabularTask.Classify)
         {
-            classes = ClassesOf(targetColumn, kept);
+            classes = LevelCoder.SortedDistinct(targetColumn, kept);
             if (classes.Count < 2)
                 throw new TabularDataException($"{table.Source}: target '{options.Target}' has a single class ('{classes[0]}') in all {kept.Length} rows; classification needs at least two.");
-            var index = classes.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => (long)p.i, StringComparer.Ordinal);
-            strata = [.. kept.Select(r => index[targetColumn.TextAt(r)!])];
+            var code = LevelCoder.For(targetColumn, classes.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i, StringComparer.Ordinal));
+            strata = [.. kept.Select(r => (long)code(r))];
         }
         else if (targetColumn.Kind != ColumnKind.Numeric)
             throw new TabularDataException($"{table.Source}: regression needs a numeric target, but '{options.Target}' holds {TabularPreprocessor.Describe(targetColumn.Kind)}; use classification.");
@@ -240,16 +240,6 @@ public sealed class TabularData : IDisposable
         ColumnKind.Date => TabularTask.Classify,
         _ => throw new TabularDataException($"{table.Source}: target '{target.Name}' has no values."),
     };
-
-    /// <summary>The target's distinct values in the labelled rows, sorted (numerically when all are numbers).</summary>
-    private static List<string> ClassesOf(TableColumn target, int[] rows)
-    {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (int r in rows) seen.Add(target.TextAt(r)!);
-        return seen.All(s => TextValues.TryParseNumber(s, out _))
-            ? [.. seen.OrderBy(s => double.Parse(s, CultureInfo.InvariantCulture))]
-            : [.. seen.OrderBy(s => s, StringComparer.Ordinal)];
-    }
 
     private static (int[] Train, int[] Valid) Split(Table table, TabularOptions options, int[] kept, long[]? strata)
     {

@@ -84,13 +84,14 @@ public sealed record TabularPreprocessor
         foreach (var name in continuous)
         {
             var values = NumericValues(table, columns[name], coerce, trainRows, out _);
-            var present = new List<double>(trainRows.Count);
-            foreach (int r in trainRows) if (!double.IsNaN(values(r))) present.Add(values(r));
-            double median = Median(present);
+            var present = new double[trainRows.Count];
+            int count = 0;
+            foreach (int r in trainRows) if (!double.IsNaN(values(r))) present[count++] = values(r);
+            double median = LevelCoder.Median(present.AsSpan(0, count));
             if (double.IsNaN(median)) median = 0;
             var (mean, std) = MeanStd(trainRows.Select(r => double.IsNaN(values(r)) ? median : values(r)));
             conts.Add(new ContinuousColumn(name, median, mean, std + 1e-7));
-            if (present.Count < trainRows.Count) indicators.Add(new CategoricalColumn($"{name}_na", [MissingLevel, "false", "true"], name));
+            if (count < trainRows.Count) indicators.Add(new CategoricalColumn($"{name}_na", [MissingLevel, "false", "true"], name));
         }
         TargetScaling? scaling = null;
         if (task == TabularTask.Regress)
@@ -178,14 +179,15 @@ public sealed record TabularPreprocessor
     /// <summary>The class index of each row's target.</summary>
     private long[] ClassTargets(Table table, TableColumn column, IReadOnlyList<int> rows)
     {
-        var index = Classes.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => (long)p.i, StringComparer.Ordinal);
+        var code = LevelCoder.For(column, Classes.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i, StringComparer.Ordinal));
         var result = new long[rows.Count];
         for (int i = 0; i < rows.Count; i++)
         {
+            result[i] = code(rows[i]);
+            if (result[i] >= 0) continue;
             var text = column.TextAt(rows[i])
                 ?? throw new TabularDataException($"{table.Source}: {table.Locate(rows[i])} has no value in target column '{Target}'.");
-            if (!index.TryGetValue(text, out result[i]))
-                throw new TabularDataException($"{table.Source}: {table.Locate(rows[i])} has class '{text}' in '{Target}', which the model does not know (it knows {string.Join(", ", Classes.Take(10))}{(Classes.Count > 10 ? ", …" : "")}).");
+            throw new TabularDataException($"{table.Source}: {table.Locate(rows[i])} has class '{text}' in '{Target}', which the model does not know (it knows {string.Join(", ", Classes.Take(10))}{(Classes.Count > 10 ? ", …" : "")}).");
         }
         return result;
     }
@@ -240,21 +242,7 @@ public sealed record TabularPreprocessor
     /// <summary>The training split's distinct values of a column, sorted (numerically when all are numbers), after #na#.</summary>
     private static List<string> FitLevels(TableColumn column, IReadOnlyList<int> rows)
     {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        if (column.Kind == ColumnKind.Text)
-        {
-            var used = new bool[column.Levels.Count];
-            foreach (int r in rows) if (column.CodeAt(r) is int c and >= 0) used[c] = true;
-            for (int c = 0; c < used.Length; c++) if (used[c]) seen.Add(column.Levels[c]);
-        }
-        else
-        {
-            foreach (int r in rows) if (column.TextAt(r) is { } t) seen.Add(t);
-        }
-        bool numeric = seen.All(s => TextValues.TryParseNumber(s, out _));
-        var sorted = numeric
-            ? seen.OrderBy(s => double.Parse(s, CultureInfo.InvariantCulture)).ToList()
-            : seen.OrderBy(s => s, StringComparer.Ordinal).ToList();
+        var sorted = LevelCoder.SortedDistinct(column, rows);
         sorted.Remove(MissingLevel);
         return [MissingLevel, .. sorted];
     }
@@ -264,31 +252,8 @@ public sealed record TabularPreprocessor
     {
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int i = 1; i < levels.Count; i++) index[levels[i]] = i;
-        if (column.Kind == ColumnKind.Text)
-        {
-            var map = column.Levels.Select(l => index.GetValueOrDefault(l)).ToArray();
-            return r => column.CodeAt(r) is int c and >= 0 ? map[c] : 0;
-        }
-        if (column.Kind == ColumnKind.Numeric)
-        {
-            var cache = new Dictionary<double, int>();
-            return r =>
-            {
-                double v = column.NumberAt(r);
-                if (double.IsNaN(v)) return 0;
-                if (!cache.TryGetValue(v, out int code)) cache[v] = code = index.GetValueOrDefault(TextValues.NumberText(v));
-                return code;
-            };
-        }
-        return r => column.TextAt(r) is { } t ? index.GetValueOrDefault(t) : 0;
-    }
-
-    internal static double Median(List<double> values)
-    {
-        if (values.Count == 0) return double.NaN;
-        values.Sort();
-        int mid = values.Count / 2;
-        return values.Count % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
+        var code = LevelCoder.For(column, index);
+        return r => Math.Max(0, code(r));
     }
 
     /// <summary>Mean and population standard deviation (Welford, one pass).</summary>
