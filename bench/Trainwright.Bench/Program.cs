@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using Trainwright.Bench;
 
-// dotnet run -c Release --project bench/Trainwright.Bench -- all | data ce sgd loop memory throughput startup distributed predict onnx  [--threads N] [--out FILE] [--quick]
+// dotnet run -c Release --project bench/Trainwright.Bench -- all | data ce sgd loop memory throughput startup distributed predict onnx tabular  [--threads N] [--out FILE] [--quick] [--rows N]
 if (args is [StartupBench.ProbeArgument]) return StartupBench.Probe();
 var benches = new Dictionary<string, (string Title, Func<IEnumerable<string>> Run)>(StringComparer.OrdinalIgnoreCase)
 {
@@ -17,6 +17,7 @@ var benches = new Dictionary<string, (string Title, Func<IEnumerable<string>> Ru
     ["distributed"] = ("Data-parallel training over Open MPI", DistributedBench.Run),
     ["predict"] = ("Predictor against a bare forward", () => Report.Table(InferenceBench.RunPredict())),
     ["onnx"] = ("ONNX Runtime against TorchSharp", () => Report.Table(InferenceBench.RunOnnx())),
+    ["tabular"] = ("Tables: CSV load, preprocessing, training", () => TabularBench.Run(args)),
 };
 // --quick: the inference benches make only a few calls, to check they run (figures from it mean nothing).
 InferenceBench.Quick = args.Contains("--quick");

@@ -14,6 +14,10 @@ namespace Trainwright.Callbacks;
 public sealed class AvgStats : Callback
 {
     private readonly Metric[] metrics;
+    // Where each metric's statistics start in the sums (after the loss at 0), and whether every metric is a plain mean.
+    private readonly int[] offsets;
+    private readonly int width;
+    private readonly bool allScalar;
     private readonly List<PhaseStats> history = [];
     private Tensor? sums;
     private int count;
@@ -27,6 +31,10 @@ public sealed class AvgStats : Callback
         var dup = metrics.GroupBy(m => m.Name).FirstOrDefault(g => g.Count() > 1);
         if (dup is not null) throw new ArgumentException($"Two metrics are named '{dup.Key}'; names must be unique.", nameof(metrics));
         this.metrics = metrics;
+        offsets = new int[metrics.Length];
+        width = 1;
+        for (int i = 0; i < metrics.Length; i++) { offsets[i] = width; width += metrics[i].StatCount; }
+        allScalar = metrics.All(m => m.Finish is null && m.StatCount == 1);
     }
 
     /// <inheritdoc />
@@ -50,7 +58,7 @@ public sealed class AvgStats : Callback
     /// <summary>
     /// Optional: combines this process's totals of a pass with those of the other processes of a distributed run before
     /// the means are taken, so the stats cover every process's items exactly. It receives whether the pass was training,
-    /// the batch-size-weighted sums (loss first, then each metric in <see cref="MetricNames"/> order) and the item count,
+    /// the batch-size-weighted sums (loss first, then each metric's statistics in <see cref="MetricNames"/> order) and the item count,
     /// and returns the combined sums and count. Null (the default) keeps this process's own totals. Every process must
     /// call it at the same passes (it usually runs a collective operation).
     /// </summary>
@@ -102,7 +110,13 @@ public sealed class AvgStats : Callback
         var values = new Tensor[metrics.Length + 1];
         values[0] = l.Loss;
         for (int i = 0; i < metrics.Length; i++) values[i + 1] = metrics[i].Compute(l.Pred!, l.Yb);
-        sums.add_(stack(values), alpha: bs);
+        if (allScalar) sums.add_(stack(values), alpha: bs);
+        else
+        {
+            // Accumulating metrics return vectors of statistics: flatten everything into one row of the sums.
+            using var scope = NewDisposeScope();
+            sums.add_(cat(values.Select(v => v.to_type(ScalarType.Float64).reshape(-1)).ToArray()), alpha: bs);
+        }
         count += bs;
     }
 
@@ -124,7 +138,7 @@ public sealed class AvgStats : Callback
         passTraining = Learner.Training;
         sums?.Dispose();
         // Made outside any batch's dispose scope on purpose: it lives for the whole pass.
-        sums = zeros(metrics.Length + 1, dtype: ScalarType.Float64, device: Devices.Of(Learner.Model));
+        sums = zeros(width, dtype: ScalarType.Float64, device: Devices.Of(Learner.Model));
         sums.MoveToOuterDisposeScope();
         count = 0;
     }
@@ -141,9 +155,12 @@ public sealed class AvgStats : Callback
         if (CombineTotals is not null) (totals, count) = CombineTotals(training, totals, count);
         var means = count == 0 ? totals.Select(_ => double.NaN).ToArray() : totals.Select(t => t / count).ToArray();
         var stats = new PhaseStats(Learner.Epoch, training, count, means[0],
-            metrics.Select((m, i) => (m.Name, means[i + 1])).ToDictionary(p => p.Name, p => p.Item2));
+            metrics.Select((m, i) => (m.Name, ValueOf(m, means, offsets[i]))).ToDictionary(p => p.Name, p => p.Item2));
         if (training) Train = stats; else Valid = stats;
         history.Add(stats);
         PhaseEnded?.Invoke(stats);
     }
+
+    private static double ValueOf(Metric metric, double[] means, int offset) =>
+        metric.Finish is null ? means[offset] : metric.Finish(new ArraySegment<double>(means, offset, metric.StatCount));
 }
