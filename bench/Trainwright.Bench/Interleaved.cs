@@ -16,6 +16,15 @@ public sealed record Comparison(string Name, string Subject, string Baseline, do
     public double MedianRatio => Stats.Median(SubjectMs) / Stats.Median(BaselineMs);
     /// <summary>Min of ours over min of the baseline.</summary>
     public double MinRatio => SubjectMs.Min() / BaselineMs.Min();
+    /// <summary>The spread: the lowest and highest ratio of the rounds run back to back (ours over the baseline's).</summary>
+    public (double Low, double High) PairedRatioRange
+    {
+        get
+        {
+            var r = SubjectMs.Zip(BaselineMs, (a, b) => a / b).ToArray();
+            return (r.Min(), r.Max());
+        }
+    }
 }
 
 /// <summary>Small statistics helpers.</summary>

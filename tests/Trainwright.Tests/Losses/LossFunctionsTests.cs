@@ -109,23 +109,36 @@ public class LossFunctionsTests
         var (x, y) = Random(64, classes, scale, seed: 4);
         AssertClose(F.cross_entropy(x, y), LossFunctions.FusedCrossEntropy(x, y), Tol * scale);
         Assert.Same(LossFunctions.CrossEntropyLoss, LossFunctions.CrossEntropyLoss);
-        AssertClose(F.cross_entropy(x, y), LossFunctions.CrossEntropyLoss(x, y), Tol * scale);
+        // The default (libtorch's kernel) against the lesson's from-scratch form, an independent implementation.
+        AssertClose(LossFunctions.CrossEntropy(x, y), LossFunctions.CrossEntropyLoss(x, y), Tol * scale);
+        AssertClose(LossFunctions.CrossEntropy(x, y), LossFunctions.NativeCrossEntropy(x, y), Tol * scale);
     }
 
+    /// <summary>The three cross entropies under test, by name, so each theory covers all of them.</summary>
+    private static Tensor CrossEntropyBy(string form, Tensor x, Tensor y) => form switch
+    {
+        "scratch" => LossFunctions.CrossEntropy(x, y),
+        "fused" => LossFunctions.FusedCrossEntropy(x, y),
+        "native" => LossFunctions.NativeCrossEntropy(x, y),
+        _ => throw new ArgumentOutOfRangeException(nameof(form), form, "unknown form"),
+    };
+
     [Theory]
-    [InlineData(1.0, false)]
-    [InlineData(1e4, false)]
-    [InlineData(1.0, true)]
-    [InlineData(1e4, true)]
-    public void CrossEntropyGradientMatchesTorch(double scale, bool fused)
+    [InlineData(1.0, "scratch")]
+    [InlineData(1e4, "scratch")]
+    [InlineData(1.0, "fused")]
+    [InlineData(1e4, "fused")]
+    [InlineData(1.0, "native")]
+    public void CrossEntropyGradientMatchesTorch(double scale, string form)
     {
         using var scope = NewDisposeScope();
         var (x, y) = Random(64, 10, scale, seed: 5);
         var ours = x.detach().clone().requires_grad_();
         var theirs = x.detach().clone().requires_grad_();
         // Scale the loss so the incoming gradient is not 1 and the backward pass must use it.
-        ((fused ? LossFunctions.FusedCrossEntropy(ours, y) : LossFunctions.CrossEntropy(ours, y)) * 3).backward();
-        (F.cross_entropy(theirs, y) * 3).backward();
+        (CrossEntropyBy(form, ours, y) * 3).backward();
+        // The reference is the lesson's from-scratch form for the native kernel (which is torch's own), torch's otherwise.
+        ((form == "native" ? LossFunctions.CrossEntropy(theirs, y) : F.cross_entropy(theirs, y)) * 3).backward();
         // d(loss)/d(logits) = (softmax − onehot)/n whatever the scale, so the tolerance stays absolute.
         AssertClose(theirs.grad!, ours.grad!);
         Assert.True(ours.grad!.abs().sum().ToDouble() > 0);
@@ -161,6 +174,7 @@ public class LossFunctionsTests
         using var scope = NewDisposeScope();
         var (x, y) = Random(8, 5, 1.0, seed: 7);
         AssertClose(F.cross_entropy(x, y), LossFunctions.CrossEntropy(x, y.to_type(ScalarType.Int32)));
+        AssertClose(LossFunctions.CrossEntropy(x, y), LossFunctions.NativeCrossEntropy(x, y.to_type(ScalarType.Int32)));
     }
 
     [Fact]
@@ -171,21 +185,24 @@ public class LossFunctionsTests
         var ex = Assert.Throws<ArgumentException>(() => LossFunctions.CrossEntropy(x, tensor(new long[] { 0, 1, 2 })));
         Assert.Equal("target", ex.ParamName);
         Assert.Throws<ArgumentException>(() => LossFunctions.FusedCrossEntropy(x, tensor(new long[] { 0, 1, 2 })));
+        Assert.Throws<ArgumentException>(() => LossFunctions.NativeCrossEntropy(x, tensor(new long[] { 0, 1, 2 })));
         Assert.Contains("3 class indices", ex.Message);
         Assert.Contains("4 rows", ex.Message);
     }
 
     [Theory]
-    [InlineData(3, false)]
-    [InlineData(-1, false)]
-    [InlineData(3, true)]
-    [InlineData(-1, true)]
-    public void TargetOutOfRangeIsRejected(long bad, bool fused)
+    [InlineData(3, "scratch")]
+    [InlineData(-1, "scratch")]
+    [InlineData(3, "fused")]
+    [InlineData(-1, "fused")]
+    [InlineData(3, "native")]
+    [InlineData(-1, "native")]
+    public void TargetOutOfRangeIsRejected(long bad, string form)
     {
         using var scope = NewDisposeScope();
         var x = zeros(2, 3);
         var y = tensor(new long[] { 0, bad });
-        var ex = Assert.Throws<ArgumentException>(() => fused ? LossFunctions.FusedCrossEntropy(x, y) : LossFunctions.CrossEntropy(x, y));
+        var ex = Assert.Throws<ArgumentException>(() => CrossEntropyBy(form, x, y));
         Assert.Contains($"class index {bad}", ex.Message);
         Assert.Contains("[0, 3)", ex.Message);
     }
