@@ -71,7 +71,9 @@ internal static class CheckpointFile
             for (int i = 0; i < sections; i++)
             {
                 if (lengths[i] < 0 || lengths[i] > available - total)
-                    throw Damaged(path, $"section {i} declares {lengths[i]} bytes but the file has {Math.Max(0, available - total)} left");
+                    throw new InvalidDataException(
+                        $"Checkpoint '{path}' is truncated or damaged: section {i} declares {lengths[i]} bytes but the file has {Math.Max(0, available - total)} left. "
+                        + "Use another checkpoint (e.g. checkpoint-best) or train again.");
                 total += lengths[i];
             }
             if (total != available)
