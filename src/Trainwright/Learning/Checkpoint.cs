@@ -82,8 +82,8 @@ public static class Checkpoint
             var rng = sections[CheckpointFile.Rng];
             // libtorch aborts the whole process on a malformed generator state: only a state of the size it writes gets there.
             using (var current = torch.random.get_rng_state())
-                if (rng.Length != current.NumberOfElements)
-                    throw CheckpointFile.Damaged(path, $"its random-number state has {rng.Length} bytes, not {current.NumberOfElements}");
+                if (CheckpointFile.RngStateProblem(rng, current.NumberOfElements) is { } problem)
+                    throw CheckpointFile.Damaged(path, problem);
             using (var ms = new MemoryStream(model)) using (var br = new BinaryReader(ms)) learner.Model.load(br);
             using (var ms = new MemoryStream(optimizer)) using (var br = new BinaryReader(ms)) learner.Opt.LoadState(br);
             if (restoreLoopState)

@@ -97,6 +97,24 @@ internal static class CheckpointFile
         }
     }
 
+    /// <summary>
+    /// What is wrong with a CPU generator state, or null when libtorch will accept it. libtorch aborts the process (it
+    /// cannot be caught) on an invalid mt19937 state, so its own check is repeated here first: the state starts with the
+    /// seed (uint64), <c>left</c> (int32, 1..624), <c>seeded</c> (int32, 1) and <c>next</c> (uint64, at most 624).
+    /// </summary>
+    public static string? RngStateProblem(byte[] state, long expectedLength)
+    {
+        const int StateWords = 624;
+        if (state.Length != expectedLength) return $"its random-number state has {state.Length} bytes, not {expectedLength}";
+        if (state.Length < 24) return null; // not the mt19937 layout: nothing more to check
+        int left = BitConverter.ToInt32(state, 8);
+        int seeded = BitConverter.ToInt32(state, 12);
+        ulong next = BitConverter.ToUInt64(state, 16);
+        if (left is < 1 or > StateWords || seeded != 1 || next > StateWords)
+            return "its random-number state is not a valid mt19937 state";
+        return null;
+    }
+
     public static InvalidDataException Damaged(string path, string problem) =>
         new($"Checkpoint '{path}' is damaged: {problem}. Use another checkpoint (e.g. checkpoint-best) or train again.");
 
