@@ -52,7 +52,9 @@ internal static class OutputFolder
     }
 
     /// <summary>Whether the folder holds nothing (or does not exist).</summary>
-    public static bool IsEmpty(string folder) => !Directory.Exists(folder) || !Directory.EnumerateFileSystemEntries(folder).Any();
+    public static bool IsEmpty(string folder) =>
+        !Directory.Exists(folder)
+        || !Directory.EnumerateFileSystemEntries(folder).Any(e => Path.GetFileName(e) is not (RunLock.FileName or RunLock.OwnerFileName));
 
     // ENOSPC (28) and EDQUOT (122) on Linux; ERROR_DISK_FULL / ERROR_HANDLE_DISK_FULL on Windows.
     public static bool IsDiskFull(Exception e) =>

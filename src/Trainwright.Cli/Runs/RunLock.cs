@@ -11,6 +11,8 @@ namespace Trainwright.Cli.Runs;
 internal sealed class RunLock : IDisposable
 {
     public const string FileName = ".trainwright.lock";
+    /// <summary>Names the holder (pid, start time): a separate file, since .NET's lock keeps other processes from reading the lock file itself.</summary>
+    public const string OwnerFileName = ".trainwright.lock.owner";
     private readonly FileStream stream;
     private readonly string path;
 
@@ -36,9 +38,14 @@ internal sealed class RunLock : IDisposable
             throw new CliException($"{option} '{folder}' is in use by another trainwright run ({Holder(path)}); wait for it to finish, or choose another {option}.", inner: e);
         }
         var text = string.Create(CultureInfo.InvariantCulture, $"pid {Environment.ProcessId}, started {DateTimeOffset.Now:yyyy-MM-dd HH:mm:ss zzz}\n");
-        stream.SetLength(0);
-        stream.Write(System.Text.Encoding.UTF8.GetBytes(text));
-        stream.Flush();
+        try
+        {
+            File.WriteAllText(Path.Combine(folder, OwnerFileName), text);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Only the message of a refused second run uses it.
+        }
         return new RunLock(stream, path);
     }
 
@@ -46,13 +53,10 @@ internal sealed class RunLock : IDisposable
     {
         try
         {
-            // Readable through a separate handle only where the OS lock is advisory (Unix); the text is best effort.
-            using var reader = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            using var text = new StreamReader(reader);
-            var line = text.ReadLine();
+            var line = File.ReadLines(Path.Combine(Path.GetDirectoryName(path)!, OwnerFileName)).FirstOrDefault();
             return string.IsNullOrWhiteSpace(line) ? "its lock file is held" : line.Trim();
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return "its lock file is held";
         }
@@ -60,7 +64,9 @@ internal sealed class RunLock : IDisposable
 
     public void Dispose()
     {
-        stream.Dispose();
+        // The owner file first: a new run may take the lock as soon as it is released.
+        try { File.Delete(Path.Combine(Path.GetDirectoryName(path)!, OwnerFileName)); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        stream.Dispose();
     }
 }

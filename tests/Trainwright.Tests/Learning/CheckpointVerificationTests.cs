@@ -104,7 +104,7 @@ public sealed class CheckpointVerificationTests : IDisposable
         var learner = Tiny.Learner();
         byte[][] extremes = [BitConverter.GetBytes(long.MaxValue), BitConverter.GetBytes(long.MinValue), BitConverter.GetBytes(-1L),
             BitConverter.GetBytes((long)int.MaxValue), BitConverter.GetBytes((long)good.Length), new byte[8]];
-        const int cases = 1500;
+        const int cases = 1000;
         for (int c = 0; c < cases; c++)
         {
             var bytes = (byte[])good.Clone();
