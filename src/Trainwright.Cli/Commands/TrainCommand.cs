@@ -167,12 +167,12 @@ internal sealed class TrainCommand
             if (refusal is not null) throw refusal;
             return;
         }
-        var refusing = new[] { refusal is null ? int.MaxValue : distributed.Rank };
+        var refusing = new[] { refusal is null ? long.MaxValue : distributed.Rank };
         distributed.Communicator.AllReduce(refusing, ReduceOp.Min);
-        var finished = new[] { run.AlreadyFinished ? 1 : 0 };
+        var finished = new[] { run.AlreadyFinished ? 1L : 0L };
         distributed.Communicator.AllReduce(finished, ReduceOp.Max);
         run.AlreadyFinished = finished[0] == 1;
-        if (refusing[0] == int.MaxValue) return;
+        if (refusing[0] == long.MaxValue) return;
         if (refusal is not null && refusing[0] == distributed.Rank) throw refusal;
         throw new CliException("", ExitCodes.BadInput); // another process printed why
     }
