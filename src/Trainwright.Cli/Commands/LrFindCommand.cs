@@ -49,7 +49,9 @@ internal sealed class LrFindCommand
         var plot = Path.Combine(settings.Out, "lr-find.png");
         finder.Plot(plot);
         Console.WriteLine($"Tried {finder.Lrs.Count} learning rates from {G(finder.Lrs[0])} to {G(finder.Lrs[^1])}.");
-        bool diverged = finder.Lrs.Count < iterations;
+        var smoothed = finder.SmoothedLosses;
+        bool diverged = finder.Lrs.Count < iterations || !double.IsFinite(finder.Losses[^1])
+            || (smoothed.Count > 1 && smoothed[^1] > finder.StopFactor * smoothed.Take(smoothed.Count - 1).Min());
         Console.WriteLine($"Suggested learning rate: {G(finder.SuggestedLr)} (a tenth of the rate at the lowest smoothed loss)");
         if (!diverged)
             Console.WriteLine($"Note: the loss never diverged up to {G(finder.Lrs[^1])}, so the suggestion only reflects the lowest loss seen; "

@@ -75,6 +75,11 @@ public sealed class CliHardeningTests
         Assert.Contains("16 images, 5 classes", run.Stdout.Replace("4x4", "16", StringComparison.Ordinal), StringComparison.Ordinal);
         Assert.Contains("warning: 1 of 5 classes have fewer than 5 training examples (label 100000000: 1)", run.Stderr, StringComparison.Ordinal);
 
+        // Evaluating it on data with a class it never saw blames the data, not --model.
+        var unseen = WriteLabelled(ws.PathOf("unseen"), labels, [0, 1, 2, 9]);
+        AssertOneLine(ws.Run("evaluate", "--checkpoint", Path.Combine(ws.PathOf("stray-run"), "checkpoint-last"), "--data", unseen),
+            "holds the label 9, which is not one of the 5 classes given (0, 1, 2, 3, 100000000)", "unseen class");
+
         var single = WriteLabelled(ws.PathOf("single"), new int[60], new int[6]);
         AssertOneLine(ws.Run("train", "--data", single, "--out", ws.PathOf("x")), "a classifier needs at least two classes", "single class");
 
@@ -88,6 +93,11 @@ public sealed class CliHardeningTests
         Assert.True(eval.ExitCode == 0, eval.ToString());
         Assert.Contains($"Confusion matrix not shown: {classes} classes are more than 20", eval.Stdout, StringComparison.Ordinal);
         Assert.True(eval.Stdout.Split('\n').Length < 40, eval.Stdout);
+
+        // A finder that never saw the loss diverge says so rather than passing max/10 off as a finding.
+        var lr = ws.Run("lr-find", "--data", ws.Data14x14, "--bs", "16", "--max-iter", "3", "--out", ws.PathOf("lr"));
+        Assert.True(lr.ExitCode == 0, lr.ToString());
+        Assert.Contains("the loss never diverged up to 10", lr.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]

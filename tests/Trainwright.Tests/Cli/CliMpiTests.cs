@@ -41,7 +41,7 @@ public sealed class CliMpiTests
         var text = output.ToString();
         Assert.True(ended, "the job hung:\n" + text);
         Assert.True(mpi.ExitCode == 1, $"exit {mpi.ExitCode}\n{text}");
-        Assert.Single(text.Split('\n').Where(l => l.Contains("error:", StringComparison.Ordinal)));
+        Assert.Single(text.Split('\n'), l => l.Contains("error:", StringComparison.Ordinal));
         Assert.Contains("already holds a run", text, StringComparison.Ordinal);
     }
 }
