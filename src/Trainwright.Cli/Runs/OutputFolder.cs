@@ -26,8 +26,14 @@ internal static class OutputFolder
                 throw new CliException($"{option} '{folder}' is a file; give a folder (it is created when missing).");
             Directory.CreateDirectory(folder);
             var probe = Path.Combine(folder, $".write-test-{Environment.ProcessId}");
-            File.WriteAllBytes(probe, new byte[4096]);
-            File.Delete(probe);
+            try
+            {
+                File.WriteAllBytes(probe, new byte[4096]);
+            }
+            finally
+            {
+                if (File.Exists(probe)) File.Delete(probe);
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
