@@ -12,6 +12,9 @@ namespace Trainwright.Cli.Networks;
 /// </summary>
 internal sealed record ModelSpec(ModelKind Kind, int Channels, int Height, int Width, int Hidden, int Classes)
 {
+    private const string KindKey = "model.kind", ChannelsKey = "model.channels", HeightKey = "model.height", WidthKey = "model.width",
+        HiddenKey = "model.hidden", ClassesKey = "model.classes";
+
     /// <summary>Inputs per item of the MLP (channels × height × width).</summary>
     public long Inputs => (long)Channels * Height * Width;
 
@@ -59,29 +62,29 @@ internal sealed record ModelSpec(ModelKind Kind, int Channels, int Height, int W
 
     public IEnumerable<KeyValuePair<string, string>> ToMetadata() =>
     [
-        new("model.kind", Choices.Name(Kind)),
-        new("model.channels", I(Channels)),
-        new("model.height", I(Height)),
-        new("model.width", I(Width)),
-        new("model.hidden", I(Hidden)),
-        new("model.classes", I(Classes)),
+        new(KindKey, Choices.Name(Kind)),
+        new(ChannelsKey, I(Channels)),
+        new(HeightKey, I(Height)),
+        new(WidthKey, I(Width)),
+        new(HiddenKey, I(Hidden)),
+        new(ClassesKey, I(Classes)),
     ];
 
     /// <summary>The spec a checkpoint's metadata records, or null when it records none (not written by this tool).</summary>
     /// <exception cref="CliException">A recorded size is not a number in range (an edited or foreign checkpoint).</exception>
     public static ModelSpec? FromMetadata(IReadOnlyDictionary<string, string> meta)
     {
-        if (!meta.TryGetValue("model.kind", out var kindText)) return null;
+        if (!meta.TryGetValue(KindKey, out var kindText)) return null;
         var kind = Choices.TryParse<ModelKind>(kindText)
-            ?? throw new CliException($"The checkpoint records an unknown model.kind '{kindText}'; it was not written by this version of trainwright.");
+            ?? throw new CliException($"The checkpoint records an unknown {KindKey} '{kindText}'; it was not written by this version of trainwright.");
         int Int(string key, int fallback, int max)
         {
             if (!meta.TryGetValue(key, out var s)) return fallback;
             return int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= 0 && v <= max ? v
                 : throw new CliException($"The checkpoint records an invalid {key} '{s}'; it was edited or written by another tool.");
         }
-        var spec = new ModelSpec(kind, Int("model.channels", 1, 4096), Int("model.height", 0, 1 << 20), Int("model.width", 0, 1 << 20),
-            Int("model.hidden", 0, Limits.MaxHidden), Int("model.classes", 0, Limits.MaxClasses));
+        var spec = new ModelSpec(kind, Int(ChannelsKey, 1, 4096), Int(HeightKey, 0, 1 << 20), Int(WidthKey, 0, 1 << 20),
+            Int(HiddenKey, 0, Limits.MaxHidden), Int(ClassesKey, 0, Limits.MaxClasses));
         return spec;
     }
 

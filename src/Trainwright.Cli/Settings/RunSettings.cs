@@ -51,7 +51,7 @@ internal sealed record RunSettings
             : saved is not null && !result.Given(option) && recorded!.ContainsKey(KeyPrefix + option.Name.TrimStart('-')) ? savedValue(saved)
             : result.GetValue(option)!;
 
-        var optimizer = Choices.TryParse<OptimizerKind>(Pick(options.Optimizer, s => Choices.Name(s.Optimizer), "sgd"))!.Value;
+        var optimizer = Choices.TryParse<OptimizerKind>(Pick(options.Optimizer, s => Choices.Name(s.Optimizer), Choices.Name(OptimizerKind.Sgd)))!.Value;
         var data = Pick(options.Data, s => s.Data, null);
         var resume = options.Resume is null ? null : result.GetValue(options.Resume);
         var output = options.Out is null ? null : result.GetValue(options.Out);
@@ -62,13 +62,13 @@ internal sealed record RunSettings
         return new RunSettings
         {
             Data = data is null ? null : Path.GetFullPath(data),
-            Model = Choices.TryParse<ModelKind>(Pick(options.Model, s => Choices.Name(s.Model), "mlp"))!.Value,
+            Model = Choices.TryParse<ModelKind>(Pick(options.Model, s => Choices.Name(s.Model), Choices.Name(ModelKind.Mlp)))!.Value,
             Hidden = Pick(options.Hidden, s => s.Hidden, 50),
             Epochs = Pick(options.Epochs, s => s.Epochs, 3),
             BatchSize = Pick(options.BatchSize, s => s.BatchSize, 64),
             Lr = Pick(options.Lr, s => (double?)s.Lr, null) ?? DefaultLr(optimizer),
             Optimizer = optimizer,
-            Schedule = Choices.TryParse<ScheduleKind>(Pick(options.Schedule, s => Choices.Name(s.Schedule), "one-cycle"))!.Value,
+            Schedule = Choices.TryParse<ScheduleKind>(Pick(options.Schedule, s => Choices.Name(s.Schedule), Choices.Name(ScheduleKind.OneCycle)))!.Value,
             Wd = Pick(options.Wd, s => s.Wd, 0),
             Seed = Pick(options.Seed, s => s.Seed, 42),
             Workers = Pick(options.Workers, s => s.Workers, 0),
