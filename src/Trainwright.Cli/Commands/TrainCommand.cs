@@ -66,7 +66,9 @@ internal sealed class TrainCommand
     {
         var clock = Stopwatch.StartNew();
         var started = DateTimeOffset.Now;
+        ErrorReport.OnlyRankZeroReports = true;
         using var run = Prepare(result);
+        ErrorReport.OnlyRankZeroReports = false;
         if (run.AlreadyFinished)
         {
             if (run.Distributed.IsRankZero)
@@ -172,6 +174,8 @@ internal sealed class TrainCommand
         var finished = new[] { run.AlreadyFinished ? 1L : 0L };
         distributed.Communicator.AllReduce(finished, ReduceOp.Max);
         run.AlreadyFinished = finished[0] == 1;
+        // Agreed: from here the lowest refusing rank prints, whichever it is.
+        ErrorReport.OnlyRankZeroReports = false;
         if (refusing[0] == long.MaxValue) return;
         if (refusal is not null && refusing[0] == distributed.Rank) throw refusal;
         throw new CliException("", ExitCodes.BadInput); // another process printed why

@@ -9,12 +9,24 @@ namespace Trainwright.Cli.Host;
 /// </summary>
 internal static class ErrorReport
 {
+    /// <summary>
+    /// True while a command reads its options and data under mpirun, before its processes can agree on a refusal: every
+    /// process sees the same command line and files and fails alike, so only rank 0 prints (mpirun still reports any
+    /// other rank's exit code).
+    /// </summary>
+    public static bool OnlyRankZeroReports { get; set; }
+
+    /// <summary>This process's rank under Open MPI's mpirun, or null when not launched by it.</summary>
+    public static int? MpiRank =>
+        int.TryParse(Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_RANK"), System.Globalization.NumberStyles.Integer,
+            System.Globalization.CultureInfo.InvariantCulture, out var rank) ? rank : null;
+
     public static int Print(Exception error, bool verbose, TextWriter stderr)
     {
         var cause = Unwrap(error);
         var (line, code) = Describe(cause);
         // An empty line: another MPI process already printed why the job stops.
-        if (line.Length == 0) return code;
+        if (line.Length == 0 || (OnlyRankZeroReports && MpiRank is > 0)) return code;
         stderr.WriteLine($"error: {line}");
         if (verbose) stderr.WriteLine(error.ToString());
         else if (code == ExitCodes.Unexpected) stderr.WriteLine("Run again with --verbose for the details.");
