@@ -37,7 +37,7 @@ internal static class CliApp
         {
             // No command: show what there is, and fail like any other incomplete command line.
             Build().Parse(["--help"]).Invoke();
-            return Running.ExitCodes.BadInput;
+            return Host.ExitCodes.BadInput;
         }
         var result = Build().Parse(args);
         // A parse error prints the error and any "did you mean" suggestion, not the whole help text.

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Trainwright.Cli.Running;
+using Trainwright.Cli.Host;
 
 namespace Trainwright.Cli.Commands;
 

@@ -1,7 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
-using Trainwright.Cli.Running;
+using Trainwright.Cli.DataSources;
+using Trainwright.Cli.Host;
+using Trainwright.Cli.Networks;
+using Trainwright.Cli.Runs;
+using Trainwright.Cli.Settings;
 using Trainwright.Data;
 using Trainwright.Learning;
 using Trainwright.Losses;
@@ -23,18 +27,15 @@ internal sealed class EvaluateCommand
     {
         Description = "Network the checkpoint holds: mlp or cnn [default: the one recorded in the checkpoint]",
     };
-    private readonly Option<int?> hidden = new("--hidden")
-    {
-        Description = "Hidden units of the MLP [default: recorded in the checkpoint, else 50]",
-        HelpName = "N",
-    };
-    private readonly Option<int> batchSize = CliOptions.AtLeast("--bs", "Batch size for evaluation", 1000, 1);
+    private readonly Option<int?> hidden = CliOptions.OptionalNumber<int>("--hidden", "Hidden units of the MLP [default: recorded in the checkpoint, else 50]",
+        v => v < 1 ? "must be at least 1" : v > Limits.MaxHidden ? $"must be at most {Limits.MaxHidden}" : null);
+    private readonly Option<int> batchSize = CliOptions.Range("--bs", "Batch size for evaluation", 1000, 1, Limits.MaxBatchSize);
     private readonly Option<int?> maxItems = CliOptions.MaxItems();
     private readonly Option<int?> threads = CliOptions.Threads();
 
     public Command Build(Option<bool> verbose)
     {
-        model.AcceptOnlyFromAmong(ModelSpec.Kinds);
+        model.AcceptOnlyFromAmong(Choices.Names<ModelKind>());
         var command = new Command("evaluate", "Evaluate a checkpoint on the test set (t10k files): loss, accuracy and confusion matrix");
         foreach (var option in new Option[] { checkpoint, data, model, hidden, batchSize, maxItems, threads }) command.Options.Add(option);
         command.SetAction(result => CommandRunner.Run(result, verbose, () => Execute(result)));
@@ -44,70 +45,69 @@ internal sealed class EvaluateCommand
     private int Execute(ParseResult result)
     {
         ThreadDefaults.Apply(result.GetValue(threads));
-        var path = Path.GetFullPath(result.GetValue(checkpoint)!);
-        if (Directory.Exists(path))
-            throw new CliException($"--checkpoint '{path}' is a folder; give a checkpoint file in it, e.g. {Path.Combine(path, "checkpoint-best")}.");
-        if (!File.Exists(path))
-            throw new CliException($"--checkpoint '{path}' does not exist; give the checkpoint-best or checkpoint-last of a run.");
-        CheckpointInfo info;
-        try
-        {
-            info = Checkpoint.ReadInfo(path);
-        }
-        catch (InvalidDataException e)
-        {
-            throw new CliException($"--checkpoint: {e.Message} Give a checkpoint written by trainwright train.", inner: e);
-        }
-        var recorded = ModelSpec.FromMetadata(info.Metadata);
+        var checkpointText = result.GetValue(checkpoint)!;
+        if (string.IsNullOrWhiteSpace(checkpointText)) throw new CliException("--checkpoint is empty; give the checkpoint-best or checkpoint-last of a run.");
+        var dataText = result.GetValue(data);
+        if (dataText is not null && string.IsNullOrWhiteSpace(dataText)) throw new CliException("--data is empty; give a path, or leave the option out.");
+        var path = Path.GetFullPath(checkpointText);
+        var info = ResumeCheck.Read("--checkpoint", path, "give the checkpoint-best or checkpoint-last of a run.");
         var meta = info.Metadata;
+        var recorded = ModelSpec.FromMetadata(meta);
+        var trained = RunSettings.FromMetadata(meta);
+        var classNames = DataKeys.DecodeNames(meta);
 
-        // The data the checkpoint was trained on, unless --data says otherwise.
-        var dataDir = result.GetValue(data) ?? (meta.TryGetValue("train.data", out var trainedOn) ? trainedOn : null);
-        using var set = DataSource.Load(dataDir is null ? null : Path.GetFullPath(dataDir), result.GetValue(maxItems));
+        // The data the checkpoint was trained on, unless --data says otherwise; labels through the checkpoint's classes.
+        var dataPath = dataText ?? trained.Data;
+        using var set = Registry.Open(new DataRequest(dataPath is null ? null : Path.GetFullPath(dataPath), result.GetValue(maxItems),
+            Limits.MaxClasses, classNames));
 
-        var kind = result.GetValue(model) ?? recorded?.Kind ?? ModelSpec.Mlp;
-        int hiddenUnits = result.GetValue(hidden) ?? (recorded?.Kind == ModelSpec.Mlp ? recorded.Hidden : 50);
-        var spec = LearnerFactory.SpecFor(kind, hiddenUnits, set);
+        var kind = result.GetValue(model) is { } m ? Choices.TryParse<ModelKind>(m)!.Value : recorded?.Kind ?? ModelKind.Mlp;
+        int hiddenUnits = result.GetValue(hidden) ?? (recorded?.Kind == ModelKind.Mlp ? recorded.Hidden : 50);
+        var spec = ModelSpec.For(kind, hiddenUnits, set.Shape);
         if (recorded is not null && recorded.Kind == spec.Kind && (recorded.Height, recorded.Width) != (spec.Height, spec.Width))
             throw new CliException(
                 $"--checkpoint '{path}' was trained on {recorded.Height}x{recorded.Width} images but the data has {spec.Height}x{spec.Width}; "
                 + "evaluate it with the --data it was trained on.");
-        // A test set may lack the highest classes; the head keeps the size it was trained with.
-        if (recorded is not null && recorded.Kind == spec.Kind && recorded.Classes >= spec.Classes)
+        // A test set may lack the highest classes of an older checkpoint (one without class names); the head keeps its size.
+        if (recorded is not null && classNames is null && recorded.Kind == spec.Kind && recorded.Classes >= spec.Classes)
             spec = spec with { Classes = recorded.Classes };
         if (recorded is not null && recorded != spec)
             throw new CliException(
                 $"--checkpoint '{path}' holds the model '{recorded.Describe()}', but the options ask for '{spec.Describe()}'; "
                 + "drop --model/--hidden/--data (the checkpoint records them) or give the ones it was trained with.");
 
-        var optimizer = meta.TryGetValue("train.opt", out var opt) ? opt : "sgd";
-        var bunch = new DataBunch(new DataLoader<(Tensor X, Tensor Y)>(set.Test, result.GetValue(batchSize)),
-            new DataLoader<(Tensor X, Tensor Y)>(set.Test, result.GetValue(batchSize)), spec.Classes);
-        var learner = LearnerFactory.Create(spec, bunch, optimizer, CliOptions.DefaultSgdLr, 0, 0, []);
+        int bs = result.GetValue(batchSize);
+        var bunch = new DataBunch(new DataLoader<(Tensor X, Tensor Y)>(set.Test, bs), new DataLoader<(Tensor X, Tensor Y)>(set.Test, bs), spec.Classes);
+        var learner = LearnerFactory.Create(spec, bunch, trained.Optimizer, CliOptions.DefaultSgdLr, 0, 0, []);
         try
         {
             Checkpoint.Load(path, learner);
         }
         catch (InvalidDataException e)
         {
-            throw new CliException($"--checkpoint: {e.Message} Pass the --model, --hidden and --data it was trained with.", inner: e);
+            throw new CliException($"--checkpoint: {e.Message}", inner: e);
         }
 
-        var (loss, accuracy, confusion, count) = Evaluate(learner, set.Test, result.GetValue(batchSize), spec);
+        var (loss, accuracy, confusion, count) = Evaluate(learner, set.Test, bs, spec);
         Console.WriteLine($"Checkpoint: {path} ({spec.Describe()}, epoch {(meta.TryGetValue("epoch", out var e2) ? e2 : "?")})");
-        Console.WriteLine($"Test set:   {count} items of {DataSource.Describe(set, dataDir)}");
+        Console.WriteLine($"Test set:   {count} items of {set.Describe()}");
         Console.WriteLine($"Test loss:      {loss.ToString("0.0000", CultureInfo.InvariantCulture)}");
         Console.WriteLine($"Test accuracy:  {accuracy.ToString("0.0000", CultureInfo.InvariantCulture)}");
-        AnsiConsole.Write(ConfusionTable(confusion));
+        var names = set.Shape.ClassNames;
+        if (spec.Classes <= Limits.MaxConfusionTableClasses)
+            AnsiConsole.Write(ConfusionTable(confusion, spec.Classes));
+        else
+            PrintWorstClasses(confusion, spec.Classes, names);
         return ExitCodes.Ok;
     }
 
-    private static (double Loss, double Accuracy, long[,] Confusion, long Count) Evaluate(Learner learner, TensorPairDataset test, int batchSize, ModelSpec spec)
+    /// <summary>Loss, accuracy and the confusion counts, kept sparse: (actual, predicted) → count, so thousands of classes cost nothing.</summary>
+    private static (double Loss, double Accuracy, Dictionary<(int Actual, int Predicted), long> Confusion, long Count) Evaluate(
+        Learner learner, IDataset<(Tensor X, Tensor Y)> test, int batchSize, ModelSpec spec)
     {
         var net = learner.Model;
         net.eval();
-        int classes = spec.Classes;
-        var confusion = new long[classes, classes];
+        var confusion = new Dictionary<(int, int), long>();
         double lossSum = 0;
         long correct = 0, count = 0;
         using var _ = no_grad();
@@ -116,7 +116,7 @@ internal sealed class EvaluateCommand
             using var scope = NewDisposeScope();
             using (batch)
             {
-                var x = spec.NeedsImages ? batch.Xb.reshape(-1, 1, spec.Height, spec.Width) : batch.Xb;
+                var x = spec.NeedsImages ? batch.Xb.reshape(-1, spec.Channels, spec.Height, spec.Width) : batch.Xb;
                 var pred = net.call(x);
                 var y = batch.Yb;
                 lossSum += LossFunctions.CrossEntropyLoss(pred, y).item<float>() * batch.Size;
@@ -124,7 +124,8 @@ internal sealed class EvaluateCommand
                 var actual = y.data<long>().ToArray();
                 for (int i = 0; i < actual.Length; i++)
                 {
-                    confusion[actual[i], predicted[i]]++;
+                    var key = ((int)actual[i], (int)predicted[i]);
+                    confusion[key] = confusion.GetValueOrDefault(key) + 1;
                     if (actual[i] == predicted[i]) correct++;
                 }
                 count += actual.Length;
@@ -133,9 +134,8 @@ internal sealed class EvaluateCommand
         return (lossSum / Math.Max(1, count), (double)correct / Math.Max(1, count), confusion, count);
     }
 
-    private static Table ConfusionTable(long[,] confusion)
+    private static Table ConfusionTable(Dictionary<(int Actual, int Predicted), long> confusion, int n)
     {
-        int n = confusion.GetLength(0);
         var table = new Table().Title("Confusion matrix (rows: actual class, columns: predicted)").Border(TableBorder.Rounded);
         table.AddColumn(new TableColumn("actual").RightAligned());
         for (int c = 0; c < n; c++) table.AddColumn(new TableColumn(c.ToString(CultureInfo.InvariantCulture)).RightAligned());
@@ -144,11 +144,30 @@ internal sealed class EvaluateCommand
             var cells = new List<string> { r.ToString(CultureInfo.InvariantCulture) };
             for (int c = 0; c < n; c++)
             {
-                var value = confusion[r, c].ToString(CultureInfo.InvariantCulture);
-                cells.Add(r == c ? $"[green]{value}[/]" : confusion[r, c] == 0 ? $"[grey]{value}[/]" : value);
+                long v = confusion.GetValueOrDefault((r, c));
+                var value = v.ToString(CultureInfo.InvariantCulture);
+                cells.Add(r == c ? $"[green]{value}[/]" : v == 0 ? $"[grey]{value}[/]" : value);
             }
             table.AddRow(cells.ToArray());
         }
         return table;
+    }
+
+    /// <summary>Instead of an unreadable N×N table: the classes with the lowest accuracy and each one's most frequent confusion.</summary>
+    private static void PrintWorstClasses(Dictionary<(int Actual, int Predicted), long> confusion, int classes, IReadOnlyList<string> names)
+    {
+        const int shown = 10;
+        string Name(int i) => i < names.Count ? names[i] : i.ToString(CultureInfo.InvariantCulture);
+        var perClass = confusion.GroupBy(kv => kv.Key.Actual).Select(g =>
+        {
+            long total = g.Sum(kv => kv.Value);
+            long right = g.Where(kv => kv.Key.Predicted == g.Key).Sum(kv => kv.Value);
+            var worst = g.Where(kv => kv.Key.Predicted != g.Key).OrderByDescending(kv => kv.Value).FirstOrDefault();
+            return (Class: g.Key, Total: total, Accuracy: (double)right / total, Confused: worst.Value > 0 ? $"{Name(worst.Key.Predicted)} ({worst.Value})" : "-");
+        }).OrderBy(c => c.Accuracy).ThenByDescending(c => c.Total).Take(shown).ToList();
+        Console.WriteLine($"Confusion matrix not shown: {classes} classes are more than {Limits.MaxConfusionTableClasses}. The {perClass.Count} classes with the lowest accuracy:");
+        Console.WriteLine("class          items  accuracy  most often predicted as");
+        foreach (var c in perClass)
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Name(c.Class),-12} {c.Total,7}  {c.Accuracy,8:0.0000}  {c.Confused}"));
     }
 }

@@ -1,5 +1,8 @@
 using System.CommandLine;
-using Trainwright.Cli.Running;
+using Trainwright.Cli.DataSources;
+using Trainwright.Cli.Host;
+using Trainwright.Cli.Runs;
+using Trainwright.Cli.Settings;
 using Trainwright.Diagnostics;
 using static TorchSharp.torch;
 
@@ -9,7 +12,7 @@ namespace Trainwright.Cli.Commands;
 internal sealed class InitStudyCommand
 {
     private readonly Option<string?> data = CliOptions.Data();
-    private readonly Option<int> images = CliOptions.AtLeast("--images", "How many validation images (from the first) to study", 100, 1);
+    private readonly Option<int> images = CliOptions.Range("--images", "How many validation images (from the first) to study", 100, 1, 10_000);
     private readonly Option<int> seed = CliOptions.Seed();
     private readonly Option<string?> output = CliOptions.Out("runs/<yyyyMMdd-HHmmss>-init-study");
     private readonly Option<int?> threads = CliOptions.Threads();
@@ -29,7 +32,7 @@ internal sealed class InitStudyCommand
         ThreadDefaults.Apply(result.GetValue(threads));
         var dataDir = result.GetValue(data) is { } d ? Path.GetFullPath(d) : null;
         // All training images are loaded so the normalisation uses the training set's mean and std, as in the lesson.
-        using var set = DataSource.Load(dataDir, maxItems: null);
+        using var set = IdxFolderSource.LoadImages(new DataRequest(dataDir, null, Limits.DefaultMaxClasses));
         var (height, width) = set.ImageShape;
         if (height < 5 || width < 5)
             throw new CliException($"The init study's first conv has a 5x5 kernel; '{dataDir}' holds {height}x{width} images. Use images of at least 5x5.");

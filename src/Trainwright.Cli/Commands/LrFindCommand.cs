@@ -2,21 +2,25 @@ using System.CommandLine;
 using System.Globalization;
 using Trainwright.Callbacks;
 using Trainwright.Learning;
-using Trainwright.Cli.Running;
+using Trainwright.Cli.DataSources;
+using Trainwright.Cli.Host;
+using Trainwright.Cli.Networks;
+using Trainwright.Cli.Runs;
+using Trainwright.Cli.Settings;
 
 namespace Trainwright.Cli.Commands;
 
 /// <summary><c>trainwright lr-find</c>: the learning rate finder, plotted, with its suggestion.</summary>
 internal sealed class LrFindCommand
 {
-    private readonly SharedTrainingOptions shared = new();
-    private readonly Option<int> maxIter = CliOptions.AtLeast("--max-iter", "Most batches to try (the learning rate grows from 1e-7 to 10 over them)", 100, 2);
+    private readonly TrainingOptions options = TrainingOptions.ForLrFind();
+    private readonly Option<int> maxIter = CliOptions.Range("--max-iter", "Most batches to try (the learning rate grows from 1e-7 to 10 over them)", 100, 2, Limits.MaxLrFindIterations);
     private readonly Option<string?> output = CliOptions.Out("runs/<yyyyMMdd-HHmmss>-lr-find");
 
     public Command Build(Option<bool> verbose)
     {
         var command = new Command("lr-find", "Find a good learning rate: train with an exponentially growing rate until the loss diverges, plot loss against rate (lr-find.png)");
-        shared.AddTo(command, withLr: false);
+        options.AddTo(command);
         command.Options.Add(maxIter);
         command.Options.Add(output);
         command.SetAction(result => CommandRunner.Run(result, verbose, () => Execute(result)));
@@ -25,30 +29,39 @@ internal sealed class LrFindCommand
 
     private int Execute(ParseResult result)
     {
-        ThreadDefaults.Apply(result.GetValue(shared.Threads));
-        var dataDir = result.GetValue(shared.Data) is { } d ? Path.GetFullPath(d) : null;
-        using var data = DataSource.Load(dataDir, result.GetValue(shared.MaxItems));
-        var spec = LearnerFactory.SpecFor(result.GetValue(shared.Model)!, result.GetValue(shared.Hidden), data);
-        var folder = Path.GetFullPath(result.GetValue(output) ?? OutputFolder.NewRunFolder("lr-find"));
-        OutputFolder.EnsureWritable(folder);
+        var outText = result.GetValue(output);
+        if (outText is not null && string.IsNullOrWhiteSpace(outText)) throw new CliException("--out is empty; give a path, or leave the option out.");
+        var settings = RunSettings.From(result, options, recorded: null, defaultOut: outText ?? OutputFolder.NewRunFolder("lr-find"));
+        ThreadDefaults.Apply(settings.Threads);
+        using var data = Registry.Open(new DataRequest(settings.Data, settings.MaxItems, settings.MaxClasses));
+        var spec = ModelSpec.For(settings.Model, settings.Hidden, data.Shape);
+        OutputFolder.EnsureWritable(settings.Out);
+        using var folderLock = RunLock.Acquire(settings.Out);
 
-        int seed = result.GetValue(shared.Seed);
-        var optimizer = result.GetValue(shared.Optimizer)!;
-        var bunch = data.ToDataBunch(result.GetValue(shared.BatchSize), result.GetValue(shared.Workers), seed);
+        var bunch = data.ToDataBunch(settings.BatchSize, settings.Workers, settings.Seed);
         // The finder sets the rate itself; the learner's base rate only sizes the optimizer's initial state.
-        var learner = LearnerFactory.Create(spec, bunch, optimizer, CliOptions.DefaultSgdLr, result.GetValue(shared.Wd), seed, []);
-        Console.WriteLine($"Data:  {DataSource.Describe(data, dataDir)}");
-        Console.WriteLine($"Model: {spec.Describe()}, {optimizer}, batch size {result.GetValue(shared.BatchSize)}");
+        var learner = LearnerFactory.Create(spec, bunch, settings.Optimizer, CliOptions.DefaultSgdLr, settings.Wd, settings.Seed, []);
+        Console.WriteLine($"Data:  {data.Describe()}");
+        foreach (var warning in data.Warnings) Console.Error.WriteLine($"warning: {warning}");
+        Console.WriteLine($"Model: {spec.Describe()}, {Choices.Name(settings.Optimizer)}, batch size {settings.BatchSize}");
 
-        var finder = learner.LrFind(maxIter: result.GetValue(maxIter));
-        var plot = Path.Combine(folder, "lr-find.png");
+        int iterations = result.GetValue(maxIter);
+        var finder = learner.LrFind(maxIter: iterations);
+        var plot = Path.Combine(settings.Out, "lr-find.png");
         finder.Plot(plot);
         Console.WriteLine($"Tried {finder.Lrs.Count} learning rates from {G(finder.Lrs[0])} to {G(finder.Lrs[^1])}.");
+        var smoothed = finder.SmoothedLosses;
+        bool diverged = finder.Lrs.Count < iterations || !double.IsFinite(finder.Losses[^1])
+            || (smoothed.Count > 1 && smoothed[^1] > finder.StopFactor * smoothed.Take(smoothed.Count - 1).Min());
         Console.WriteLine($"Suggested learning rate: {G(finder.SuggestedLr)} (a tenth of the rate at the lowest smoothed loss)");
+        if (!diverged)
+            Console.WriteLine($"Note: the loss never diverged up to {G(finder.Lrs[^1])}, so the suggestion only reflects the lowest loss seen; "
+                + "look at the plot, or try more batches with --max-iter.");
         if (finder.SmoothedLosses.Count >= 3)
             Console.WriteLine($"Steepest descent at:     {G(finder.SteepestLr)}");
         Console.WriteLine($"Plot: {plot}");
-        Console.WriteLine($"Train with it: trainwright train --lr {G(finder.SuggestedLr)}{(optimizer == "sgd" ? "" : " --opt " + optimizer)}");
+        Console.WriteLine($"Train with it: trainwright train --lr {G(Math.Min(finder.SuggestedLr, Limits.MaxLr))}"
+            + $"{(settings.Optimizer == OptimizerKind.Sgd ? "" : " --opt " + Choices.Name(settings.Optimizer))}");
         return ExitCodes.Ok;
     }
 

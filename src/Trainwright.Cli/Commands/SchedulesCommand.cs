@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
-using Trainwright.Cli.Running;
+using Trainwright.Cli.Host;
+using Trainwright.Cli.Runs;
 using Trainwright.Plotting;
 using Trainwright.Schedules;
 

@@ -2,8 +2,12 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Trainwright.Callbacks;
+using Trainwright.Cli.DataSources;
+using Trainwright.Cli.Host;
+using Trainwright.Cli.Networks;
+using Trainwright.Cli.Runs;
+using Trainwright.Cli.Settings;
 using Trainwright.Distributed;
-using Trainwright.Cli.Running;
 using Trainwright.Learning;
 using Trainwright.Losses;
 using Trainwright.Optim;
@@ -12,192 +16,266 @@ using Trainwright.Metrics;
 
 namespace Trainwright.Cli.Commands;
 
-/// <summary><c>trainwright train</c>: trains a classifier, writing metrics, plots, checkpoints and a summary.</summary>
+/// <summary>
+/// <c>trainwright train</c>: trains a classifier, writing metrics, plots, checkpoints and a summary. A run is prepared
+/// (settings, data, model, output folder, all checked before anything is written), gets its callbacks, fits, and reports.
+/// </summary>
 internal sealed class TrainCommand
 {
-    public const int DefaultEpochs = 3;
-
-    private readonly SharedTrainingOptions shared = new();
-    private readonly Option<int> epochs = CliOptions.AtLeast("--epochs", "Epochs to train", DefaultEpochs, 1);
-    private readonly Option<string> schedule = CliOptions.Choice("--schedule",
-        "Learning rate schedule: one-cycle (warm up then anneal, momentum inverse), cos (cosine from --lr to 0) or const",
-        "one-cycle", ["one-cycle", "cos", "const"]);
-    private readonly Option<string?> output = CliOptions.Out("runs/<yyyyMMdd-HHmmss>; with --resume, the checkpoint's folder");
-    private readonly Option<string?> resume = new("--resume")
-    {
-        Description = "Continue a stopped run from its checkpoint (e.g. runs/<time>/checkpoint-last); options not given take that run's values",
-        HelpName = "CKPT",
-    };
-    private readonly Option<bool> noProgress = new("--no-progress") { Description = "Print one plain line per epoch instead of live progress bars" };
+    private readonly TrainingOptions options = TrainingOptions.ForTrain();
     private readonly Option<int> batchDelay = new("--batch-delay-ms") { Hidden = true, DefaultValueFactory = _ => 0 };
 
     public Command Build(Option<bool> verbose)
     {
         var command = new Command("train", "Train a classifier on MNIST or any MNIST-style IDX folder; Ctrl+C stops after the current batch and saves a resumable checkpoint. Data-parallel over Open MPI: mpirun -np N trainwright train … (--bs is per process; see docs/distributed.md)");
-        shared.AddTo(command);
-        command.Options.Add(epochs);
-        command.Options.Add(schedule);
-        command.Options.Add(output);
-        command.Options.Add(resume);
-        command.Options.Add(noProgress);
+        options.AddTo(command);
         command.Options.Add(batchDelay);
         command.SetAction(result => CommandRunner.Run(result, verbose, () => Execute(result)));
         return command;
+    }
+
+    /// <summary>Everything one run holds while it trains; disposing it releases the data, the folder lock and MPI.</summary>
+    private sealed class Run : IDisposable
+    {
+        public required RunSettings Settings { get; init; }
+        public required CheckpointInfo? Resumed { get; init; }
+        public required ITrainingData Data { get; init; }
+        public required ModelSpec Spec { get; init; }
+        public required Learner Learner { get; init; }
+        public required DistributedSession Distributed { get; init; }
+        public AvgStats Stats { get; } = new(ClassificationMetrics.Accuracy);
+        public Recorder Recorder { get; } = new();
+        public TerminateOnNaN Nan { get; } = new();
+        public StopSignals Signals { get; } = new(Console.Error);
+        public RunLock? Lock { get; set; }
+        public SaveModel? SaveModel { get; set; }
+        public StopOnSignal? Stop { get; set; }
+        public bool AlreadyFinished { get; set; }
+        public string LastPath => Path.Combine(Settings.Out, SaveModel.LastFileName);
+        public string CsvPath => Path.Combine(Settings.Out, "metrics.csv");
+
+        public void Dispose()
+        {
+            Signals.Dispose();
+            Lock?.Dispose();
+            Distributed.Dispose();
+            Data.Dispose();
+        }
     }
 
     private int Execute(ParseResult result)
     {
         var clock = Stopwatch.StartNew();
         var started = DateTimeOffset.Now;
-        var (settings, resumed) = Resolve(result);
-        ThreadDefaults.Apply(settings.Threads);
-
-        using var data = DataSource.Load(settings.Data, settings.MaxItems);
-        var spec = LearnerFactory.SpecFor(settings.Model, settings.Hidden, data);
-        if (resumed is not null && ModelSpec.FromMetadata(resumed.Metadata) is { } saved && saved != spec)
-            throw new CliException(
-                $"--resume '{settings.Resume}' holds the model '{saved.Describe()}' but this run builds '{spec.Describe()}'; "
-                + "drop the --model/--hidden/--data options to continue that run, or start a new run without --resume.");
-
-        var lastPath = Path.Combine(settings.Out, SaveModel.LastFileName);
-        var metadata = new Dictionary<string, string>(spec.ToMetadata().Concat(settings.ToMetadata()));
-        var saveModel = new SaveModel(settings.Out) { ExtraMetadata = metadata };
-        var nan = new TerminateOnNaN();
-        var stats = new AvgStats(ClassificationMetrics.Accuracy);
-        var recorder = new Recorder();
-        var csvPath = Path.Combine(settings.Out, "metrics.csv");
-        using var signals = new StopSignals(Console.Error);
-        var stop = new StopOnSignal(signals);
-
-        var bunch = data.ToDataBunch(settings.BatchSize, settings.Workers, settings.Seed);
-        var learner = LearnerFactory.Create(spec, bunch, settings.Optimizer, settings.Lr, settings.Wd, settings.Seed, [stats, recorder, nan]);
-        // Under mpirun every process trains its shard; only rank 0 writes files or prints. Without mpirun this is a no-op.
-        using var distributed = DistributedTraining.Setup(learner, shardValidation: true);
-        if (!distributed.IsRankZero)
+        ErrorReport.OnlyRankZeroReports = true;
+        using var run = Prepare(result);
+        ErrorReport.OnlyRankZeroReports = false;
+        if (run.AlreadyFinished)
         {
-            Fit(learner, settings);
+            if (run.Distributed.IsRankZero)
+                Console.WriteLine($"'{run.Settings.Resume}' is a finished run: all {Epochs(run.Settings.Epochs)} are done, nothing changed. "
+                    + "To train further, resume it with a larger --epochs.");
             return ExitCodes.Ok;
         }
+        if (!run.Distributed.IsRankZero)
+        {
+            Fit(run.Learner, run.Settings);
+            return ExitCodes.Ok;
+        }
+        AttachCallbacks(run, result);
+        PrintHeader(run);
+        var fitClock = Stopwatch.StartNew();
+        Fit(run.Learner, run.Settings);
+        fitClock.Stop();
+        return Report(run, started, clock.Elapsed, fitClock.Elapsed);
+    }
 
-        if (settings.Resume is null && File.Exists(lastPath))
+    /// <summary>
+    /// Resolves the settings, loads the data, builds the model and learner, and (on rank 0) claims and checks the output
+    /// folder. Under MPI every process learns whether any process refused, so all of them stop together.
+    /// </summary>
+    private Run Prepare(ParseResult result)
+    {
+        CheckpointInfo? resumed = null;
+        if (result.GetValue(options.Resume!) is { } resumeText && !string.IsNullOrWhiteSpace(resumeText))
+            resumed = ResumeCheck.Read("--resume", Path.GetFullPath(resumeText), "give the checkpoint-last of a stopped run.");
+        var settings = RunSettings.From(result, options, resumed?.Metadata, OutputFolder.NewRunFolder());
+        ThreadDefaults.Apply(settings.Threads);
+
+        var data = Registry.Open(new DataRequest(settings.Data, settings.MaxItems, settings.MaxClasses,
+            resumed is null ? null : DataKeys.DecodeNames(resumed.Metadata)));
+        DistributedSession? distributed = null;
+        try
+        {
+            var spec = ModelSpec.For(settings.Model, settings.Hidden, data.Shape);
+            if (resumed is not null && ModelSpec.FromMetadata(resumed.Metadata) is { } saved && saved != spec)
+                throw new CliException(
+                    $"--resume '{settings.Resume}' holds the model '{saved.Describe()}' but this run builds '{spec.Describe()}'; "
+                    + "drop the --model/--hidden/--data options to continue that run, or start a new run without --resume.");
+            var bunch = data.ToDataBunch(settings.BatchSize, settings.Workers, settings.Seed);
+            var learner = LearnerFactory.Create(spec, bunch, settings.Optimizer, settings.Lr, settings.Wd, settings.Seed, []);
+            // Under mpirun every process trains its shard; only rank 0 writes files or prints. Without mpirun this is a no-op.
+            distributed = DistributedTraining.Setup(learner, shardValidation: true);
+            var run = new Run { Settings = settings, Resumed = resumed, Data = data, Spec = spec, Learner = learner, Distributed = distributed };
+            foreach (var cb in new Callback[] { run.Stats, run.Recorder, run.Nan }) learner.Add(cb);
+            CliException? refusal = null;
+            try
+            {
+                if (distributed.IsRankZero) ClaimOutput(run);
+            }
+            catch (CliException e)
+            {
+                refusal = e;
+            }
+            Agree(distributed, refusal, run);
+            return run;
+        }
+        catch
+        {
+            distributed?.Dispose();
+            data.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Rank 0's checks of the output folder and the resume, then the folder lock and the cleanup of a killed save.</summary>
+    private static void ClaimOutput(Run run)
+    {
+        var s = run.Settings;
+        if (run.Resumed is not null)
+        {
+            run.AlreadyFinished = ResumeCheck.IsFinished(run.Resumed, s, RunSettings.FromMetadata(run.Resumed.Metadata));
+            if (run.AlreadyFinished) return;
+        }
+        if (s.Resume is null && File.Exists(run.LastPath))
             throw new CliException(
-                $"'{settings.Out}' already holds a run ({SaveModel.LastFileName}); continue it with --resume {ShellCommand.Quote(lastPath)}, "
+                $"'{s.Out}' already holds a run ({SaveModel.LastFileName}); continue it with --resume {ShellCommand.Quote(run.LastPath)}, "
                 + "or choose another --out.");
-        OutputFolder.EnsureWritable(settings.Out);
-        learner.Add(saveModel);
+        OutputFolder.EnsureWritable(s.Out);
+        run.Lock = RunLock.Acquire(s.Out);
+        OutputFolder.RemoveStaleTemporaries(s.Out);
+        if (s.Resume is not null) ResumeCheck.PrepareOutput(s);
+        // The whole checkpoint (weights, optimizer and RNG state, each against its checksum) before the fit touches anything.
+        if (s.Resume is not null) CheckResumable(s.Resume, run.Learner);
+    }
+
+    /// <summary>
+    /// Under MPI, one all-reduce tells every process whether any refused to start: the lowest refusing rank prints its
+    /// line, and every process exits with code 1 at once instead of waiting in the first gradient all-reduce forever.
+    /// </summary>
+    private static void Agree(DistributedSession distributed, CliException? refusal, Run run)
+    {
+        if (!distributed.IsDistributed)
+        {
+            if (refusal is not null) throw refusal;
+            return;
+        }
+        var refusing = new[] { refusal is null ? long.MaxValue : distributed.Rank };
+        distributed.Communicator.AllReduce(refusing, ReduceOp.Min);
+        var finished = new[] { run.AlreadyFinished ? 1L : 0L };
+        distributed.Communicator.AllReduce(finished, ReduceOp.Max);
+        run.AlreadyFinished = finished[0] == 1;
+        // Agreed: from here the lowest refusing rank prints, whichever it is.
+        ErrorReport.OnlyRankZeroReports = false;
+        if (refusing[0] == long.MaxValue) return;
+        if (refusal is not null && refusing[0] == distributed.Rank) throw refusal;
+        throw new CliException("", ExitCodes.BadInput); // another process printed why
+    }
+
+    private void AttachCallbacks(Run run, ParseResult result)
+    {
+        var s = run.Settings;
+        var learner = run.Learner;
+        run.SaveModel = new SaveModel(s.Out)
+        {
+            ExtraMetadata = new Dictionary<string, string>(run.Spec.ToMetadata().Concat(s.ToMetadata()).Concat(run.Data.Metadata)),
+        };
+        learner.Add(run.SaveModel);
         // A signal can stop one process alone; under MPI the others would wait for it forever, so mpirun's own
         // handling (stop everything) applies there, and a run resumes from the last epoch's checkpoint.
-        if (!distributed.IsDistributed) learner.Add(stop);
-        learner.Add(new ProgressDisplay(plain: settings.NoProgress));
-        learner.Add(new CsvLogger(csvPath, append: settings.Resume is not null));
-        learner.Add(new TensorBoardLogger(Path.Combine(settings.Out, "tensorboard")));
+        if (!run.Distributed.IsDistributed)
+        {
+            run.Stop = new StopOnSignal(run.Signals);
+            learner.Add(run.Stop);
+        }
+        learner.Add(new ProgressDisplay(plain: s.NoProgress));
+        learner.Add(new CsvLogger(run.CsvPath, append: s.Resume is not null));
+        learner.Add(new TensorBoardLogger(Path.Combine(s.Out, "tensorboard")));
         if (result.GetValue(batchDelay) is > 0 and var delay) learner.Add(new BatchDelay(delay));
         if (StartupProbe.Enabled) learner.Add(new StartupProbe());
-        if (settings.Resume is not null) CheckResumable(settings.Resume, learner);
+    }
 
-        Console.WriteLine($"Data:   {DataSource.Describe(data, settings.Data)}");
-        Console.WriteLine($"Model:  {spec.Describe()}, {settings.Optimizer} lr {Num(settings.Lr)}{(settings.Wd > 0 ? $" wd {Num(settings.Wd)}" : "")}, "
-            + $"{settings.Schedule} schedule, {Epochs(settings.Epochs)}, batch size {settings.BatchSize}, seed {settings.Seed}");
-        if (distributed.IsDistributed)
-            Console.WriteLine($"MPI:    {distributed.WorldSize} processes, batch size {settings.BatchSize} each ({settings.BatchSize * distributed.WorldSize} in all)");
-        if (resumed is not null)
-            Console.WriteLine($"Resume: from '{settings.Resume}' at epoch {resumed.Position.Epoch + 1}, batch {resumed.Position.BatchesDone}");
-        Console.WriteLine($"Output: {settings.Out}");
+    private static void PrintHeader(Run run)
+    {
+        var s = run.Settings;
+        Console.WriteLine($"Data:   {run.Data.Describe()}");
+        foreach (var warning in run.Data.Warnings) Console.Error.WriteLine($"warning: {warning}");
+        Console.WriteLine($"Model:  {run.Spec.Describe()}, {Choices.Name(s.Optimizer)} lr {Num(s.Lr)}{(s.Wd > 0 ? $" wd {Num(s.Wd)}" : "")}, "
+            + $"{Choices.Name(s.Schedule)} schedule, {Epochs(s.Epochs)}, batch size {s.BatchSize}, seed {s.Seed}");
+        if (run.Distributed.IsDistributed)
+            Console.WriteLine($"MPI:    {run.Distributed.WorldSize} processes, batch size {s.BatchSize} each ({s.BatchSize * run.Distributed.WorldSize} in all)");
+        if (run.Resumed is { } resumed)
+            Console.WriteLine($"Resume: from '{s.Resume}' at epoch {resumed.Position.Epoch + 1}, batch {resumed.Position.BatchesDone}");
+        Console.WriteLine($"Output: {s.Out}");
+    }
 
-        var fitClock = Stopwatch.StartNew();
-        Fit(learner, settings);
-        fitClock.Stop();
-
-        var outcome = stop.StoppedAt is not null ? "interrupted" : nan.Stopped ? "non-finite-loss" : "completed";
+    private static int Report(Run run, DateTimeOffset started, TimeSpan wall, TimeSpan fit)
+    {
+        var s = run.Settings;
+        var stop = run.Stop;
+        var saveModel = run.SaveModel!;
+        var outcome = stop?.StoppedAt is not null ? "interrupted" : run.Nan.Stopped ? "non-finite-loss" : "completed";
         string? resumeCommand = null;
-        if (stop.StoppedAt is { } at)
+        if (stop?.StoppedAt is { } at)
         {
-            var written = Checkpoint.ReadInfo(lastPath);
-            if (saveModel.SkippedReason is { } why || written.Position != at)
-                throw new CliException($"Stopped by {signals.Name}, but no resumable checkpoint could be written ({saveModel.SkippedReason ?? "position mismatch"}).",
-                    signals.ExitCode);
-            resumeCommand = ShellCommand.Format((settings with { Resume = lastPath }).ToArguments());
+            var written = File.Exists(run.LastPath) ? Checkpoint.ReadInfo(run.LastPath) : null;
+            if (saveModel.SkippedReason is not null || written?.Position != at)
+                throw new CliException(
+                    $"Stopped by {run.Signals.Name}, but no resumable checkpoint could be written ({saveModel.SkippedReason ?? WhyNotWritable(s.Out)}).",
+                    run.Signals.ExitCode);
+            resumeCommand = ShellCommand.Format((s with { Resume = run.LastPath }).ToArguments());
         }
 
-        var plots = WritePlots(recorder, settings.Out);
-        var summaryPath = Path.Combine(settings.Out, "summary.json");
-        RunSummary.Write(summaryPath, new RunSummary.Train(outcome, started, clock.Elapsed, fitClock.Elapsed, settings, spec,
-            DataSource.Describe(data, settings.Data), stats, saveModel, nan.StoppedAt, stop.StoppedAt, resumeCommand,
-            [csvPath, .. plots, lastPath, saveModel.BestPath, Path.Combine(settings.Out, "tensorboard"), summaryPath]));
+        var plots = WritePlots(run.Recorder, s.Out);
+        var summaryPath = Path.Combine(s.Out, "summary.json");
+        RunSummary.Write(summaryPath, new RunSummary.Train(outcome, started, wall, fit, s, run.Spec,
+            run.Data.Describe(), run.Stats, saveModel, run.Nan.StoppedAt, stop?.StoppedAt, resumeCommand,
+            [run.CsvPath, .. plots, run.LastPath, saveModel.BestPath, Path.Combine(s.Out, "tensorboard"), summaryPath]));
 
-        if (stop.StoppedAt is { } stoppedAt)
+        if (stop?.StoppedAt is { } stoppedAt)
         {
-            Console.WriteLine($"Stopped by {signals.Name} at epoch {stoppedAt.Epoch + 1}, after {stoppedAt.BatchesDone} of {learner.ItersPerEpoch} batches; "
-                + $"checkpoint saved: {lastPath}");
+            Console.WriteLine($"Stopped by {run.Signals.Name} at epoch {stoppedAt.Epoch + 1}, after {stoppedAt.BatchesDone} of {run.Learner.ItersPerEpoch} batches; "
+                + $"checkpoint saved: {run.LastPath}");
             Console.WriteLine($"Resume with: {resumeCommand}");
-            return signals.ExitCode;
+            return run.Signals.ExitCode;
         }
-        if (nan.Stopped)
+        if (run.Nan.Stopped)
         {
-            var kept = File.Exists(lastPath) ? $"the last good checkpoint is kept: {lastPath}" : "no checkpoint had been written yet";
-            throw new CliException($"Training stopped: the loss became NaN or infinite at {nan.StoppedAt}; {kept}. Try a lower --lr.",
+            var kept = File.Exists(run.LastPath) ? $"the last good checkpoint is kept: {run.LastPath}" : "no checkpoint had been written yet";
+            throw new CliException($"Training stopped: the loss became NaN or infinite at {run.Nan.StoppedAt}; {kept}. Try a lower --lr.",
                 ExitCodes.NonFiniteLoss);
         }
 
         Console.WriteLine();
-        if (stats.Valid is { } valid)
+        if (run.Stats.Valid is { } valid)
             Console.WriteLine($"Final validation accuracy: {valid.Metrics["accuracy"].ToString("0.0000", CultureInfo.InvariantCulture)} "
-                + $"(valid loss {Num(valid.Loss)}) after {Epochs(settings.Epochs)}, {clock.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)}s");
-        Console.WriteLine($"Outputs in {settings.Out}: metrics.csv, lr.png, loss.png, {SaveModel.LastFileName}, {SaveModel.BestFileName}, tensorboard/, summary.json");
+                + $"(valid loss {Num(valid.Loss)}) after {Epochs(s.Epochs)}, {wall.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)}s");
+        Console.WriteLine($"Outputs in {s.Out}: metrics.csv, lr.png, loss.png, {SaveModel.LastFileName}, {SaveModel.BestFileName}, tensorboard/, summary.json");
         return ExitCodes.Ok;
     }
 
-    /// <summary>Reads the options; with --resume, every option the user did not type takes the original run's value.</summary>
-    private (TrainSettings Settings, CheckpointInfo? Resumed) Resolve(ParseResult result)
+    /// <summary>Why the folder cannot take a checkpoint (e.g. the disk is full): the error the failed save met, found again.</summary>
+    private static string WhyNotWritable(string folder)
     {
-        CheckpointInfo? resumed = null;
-        string? resumePath = result.GetValue(resume);
-        if (resumePath is not null)
+        try
         {
-            resumePath = Path.GetFullPath(resumePath);
-            if (Directory.Exists(resumePath))
-                throw new CliException($"--resume '{resumePath}' is a folder; give its checkpoint file, e.g. {Path.Combine(resumePath, SaveModel.LastFileName)}.");
-            if (!File.Exists(resumePath))
-                throw new CliException($"--resume checkpoint '{resumePath}' does not exist; give the checkpoint-last of a stopped run.");
-            try
-            {
-                resumed = Checkpoint.ReadInfo(resumePath);
-            }
-            catch (InvalidDataException e)
-            {
-                throw new CliException($"--resume: {e.Message} Give a checkpoint written by trainwright train.", inner: e);
-            }
+            OutputFolder.EnsureWritable(folder);
+            return "the checkpoint on disk does not record the batch reached";
         }
-        var meta = resumed?.Metadata;
-
-        T Pick<T>(Option<T> option, string key, Func<string, T> parse) =>
-            meta is not null && !result.Given(option) && meta.TryGetValue("train." + key, out var saved) ? parse(saved) : result.GetValue(option)!;
-        static int Int(string s) => int.Parse(s, CultureInfo.InvariantCulture);
-        static double Dbl(string s) => double.Parse(s, CultureInfo.InvariantCulture);
-
-        var optimizer = Pick(shared.Optimizer, "opt", s => s);
-        var dataDir = Pick(shared.Data, "data", s => s);
-        var settings = new TrainSettings
+        catch (CliException e)
         {
-            Data = dataDir is null ? null : Path.GetFullPath(dataDir),
-            Model = Pick(shared.Model, "model", s => s),
-            Hidden = Pick(shared.Hidden, "hidden", Int),
-            Epochs = Pick(epochs, "epochs", Int),
-            BatchSize = Pick(shared.BatchSize, "bs", Int),
-            Lr = Pick(shared.Lr, "lr", s => (double?)Dbl(s)) ?? (optimizer == "adam" ? CliOptions.DefaultAdamLr : CliOptions.DefaultSgdLr),
-            Optimizer = optimizer,
-            Schedule = Pick(schedule, "schedule", s => s),
-            Wd = Pick(shared.Wd, "wd", Dbl),
-            Seed = Pick(shared.Seed, "seed", Int),
-            Workers = Pick(shared.Workers, "workers", Int),
-            Threads = Pick(shared.Threads, "threads", s => (int?)Int(s)),
-            MaxItems = Pick(shared.MaxItems, "max-items", s => (int?)Int(s)),
-            NoProgress = result.GetValue(noProgress),
-            Resume = resumePath,
-            Out = Path.GetFullPath(result.GetValue(output)
-                ?? (resumePath is not null ? Path.GetDirectoryName(resumePath)! : OutputFolder.NewRunFolder())),
-        };
-        return (settings, resumed);
+            return e.Message.TrimEnd('.');
+        }
     }
 
     /// <summary>Loads the checkpoint once before the fit starts, so a wrong one fails before any output is touched.</summary>
@@ -213,27 +291,26 @@ internal sealed class TrainCommand
         }
     }
 
-    private static void Fit(Learner learner, TrainSettings s)
+    private static void Fit(Learner learner, RunSettings s)
     {
         switch (s.Schedule)
         {
-            case "one-cycle":
+            case ScheduleKind.OneCycle:
                 learner.FitOneCycle(s.Epochs, s.Lr, callbacks: Resume(s));
                 break;
-            case "cos":
+            case ScheduleKind.Cos:
                 learner.Fit(s.Epochs, [new ParamScheduler(Hyper.Lr, Sched.Cos(s.Lr, 0)), .. Resume(s)]);
                 break;
-            case "const":
-                // Set by a scheduler rather than left in the optimizer: a resumed checkpoint restores the optimizer's
-                // hyperparameters, which would otherwise override --lr.
-                learner.Fit(s.Epochs, [new ParamScheduler(Hyper.Lr, Sched.Const(s.Lr)), .. Resume(s)]);
+            case ScheduleKind.Const:
+                // Fit's lr is set after a resumed checkpoint restores the optimizer's settings, so --lr wins.
+                learner.Fit(s.Epochs, Resume(s), lr: s.Lr);
                 break;
             default:
-                throw new CliException($"Unknown --schedule '{s.Schedule}'; use one-cycle, cos or const.");
+                throw new ArgumentOutOfRangeException(nameof(s), s.Schedule, "Not a schedule.");
         }
     }
 
-    private static Callback[] Resume(TrainSettings s) => s.Resume is null ? [] : [new ResumeFrom(s.Resume)];
+    private static Callback[] Resume(RunSettings s) => s.Resume is null ? [] : [new ResumeFrom(s.Resume)];
 
     private static List<string> WritePlots(Recorder recorder, string folder)
     {

@@ -11,9 +11,6 @@ namespace Trainwright.Learning;
 /// </summary>
 public static class Checkpoint
 {
-    private const string Magic = "TRAINWRIGHT-CKPT";
-    private const int FormatVersion = 1;
-
     /// <summary>Saves the learner so that a fit with <see cref="ResumeFrom"/> continues at <paramref name="position"/>.</summary>
     /// <param name="path">Destination file; its folder is created when missing.</param>
     /// <param name="learner">The learner to save.</param>
@@ -31,10 +28,9 @@ public static class Checkpoint
         {
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             {
-                using (var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+                var header = Blob(s =>
                 {
-                    w.Write(Magic);
-                    w.Write(FormatVersion);
+                    using var w = new BinaryWriter(s, Encoding.UTF8, leaveOpen: true);
                     w.Write(ModelSignature(learner.Model));
                     w.Write(position.Epoch);
                     w.Write(position.BatchesDone);
@@ -43,11 +39,11 @@ public static class Checkpoint
                     var meta = metadata ?? new Dictionary<string, string>();
                     w.Write(meta.Count);
                     foreach (var (k, v) in meta) { w.Write(k); w.Write(v); }
-                    WriteBlob(w, s => { using var bw = new BinaryWriter(s, Encoding.UTF8, leaveOpen: true); learner.Model.save(bw); });
-                    WriteBlob(w, s => { using var bw = new BinaryWriter(s, Encoding.UTF8, leaveOpen: true); learner.Opt.SaveState(bw); });
-                    using var rng = torch.random.get_rng_state();
-                    WriteBlob(w, s => s.Write(rng.bytes));
-                }
+                });
+                var model = Blob(s => { using var bw = new BinaryWriter(s, Encoding.UTF8, leaveOpen: true); learner.Model.save(bw); });
+                var optimizer = Blob(s => { using var bw = new BinaryWriter(s, Encoding.UTF8, leaveOpen: true); learner.Opt.SaveState(bw); });
+                using var rng = torch.random.get_rng_state();
+                CheckpointFile.Write(stream, [header, model, optimizer, rng.bytes.ToArray()]);
                 stream.Flush(flushToDisk: true);
             }
             File.Move(temp, full, overwrite: true);
@@ -75,16 +71,19 @@ public static class Checkpoint
         if (!File.Exists(path)) throw new FileNotFoundException($"Checkpoint '{path}' does not exist.", path);
         try
         {
-            using var stream = File.OpenRead(path);
-            using var r = new BinaryReader(stream, Encoding.UTF8);
-            var (signature, position, meta) = ReadHeader(r, path);
+            var sections = CheckpointFile.Read(path, CheckpointFile.SectionCount);
+            var (signature, position, meta) = ReadHeader(sections[CheckpointFile.Header], path);
             var expected = ModelSignature(learner.Model);
             if (signature != expected)
                 throw new InvalidDataException(
                     $"Checkpoint '{path}' was saved from a different model (its parameters: {Shorten(signature)}; this model's: {Shorten(expected)}).");
-            var model = ReadBlob(r);
-            var optimizer = ReadBlob(r);
-            var rng = ReadBlob(r);
+            var model = sections[CheckpointFile.Model];
+            var optimizer = sections[CheckpointFile.Optimizer];
+            var rng = sections[CheckpointFile.Rng];
+            // libtorch aborts the whole process on a malformed generator state: only a state of the size it writes gets there.
+            using (var current = torch.random.get_rng_state())
+                if (CheckpointFile.RngStateProblem(rng, current.NumberOfElements) is { } problem)
+                    throw CheckpointFile.Damaged(path, problem);
             using (var ms = new MemoryStream(model)) using (var br = new BinaryReader(ms)) learner.Model.load(br);
             using (var ms = new MemoryStream(optimizer)) using (var br = new BinaryReader(ms)) learner.Opt.LoadState(br);
             if (restoreRandomState)
@@ -112,9 +111,7 @@ public static class Checkpoint
         if (!File.Exists(path)) throw new FileNotFoundException($"Checkpoint '{path}' does not exist.", path);
         try
         {
-            using var stream = File.OpenRead(path);
-            using var r = new BinaryReader(stream, Encoding.UTF8);
-            var (_, position, meta) = ReadHeader(r, path);
+            var (_, position, meta) = ReadHeader(CheckpointFile.Read(path, 1)[CheckpointFile.Header], path);
             return new CheckpointInfo(position, meta);
         }
         catch (EndOfStreamException e)
@@ -123,17 +120,16 @@ public static class Checkpoint
         }
     }
 
-    private static (string Signature, LoopPosition Position, Dictionary<string, string> Metadata) ReadHeader(BinaryReader r, string path)
+    private static (string Signature, LoopPosition Position, Dictionary<string, string> Metadata) ReadHeader(byte[] header, string path)
     {
-        if (r.BaseStream.Length < 32 || r.ReadString() != Magic)
-            throw new InvalidDataException($"'{path}' is not a Trainwright checkpoint.");
-        int version = r.ReadInt32();
-        if (version != FormatVersion)
-            throw new InvalidDataException($"Checkpoint '{path}' has format version {version}; this build reads version {FormatVersion}.");
+        using var r = new BinaryReader(new MemoryStream(header, writable: false), Encoding.UTF8);
         var signature = r.ReadString();
         var position = new LoopPosition(r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadDouble());
+        if (position.Epoch < 0 || position.BatchesDone < 0 || position.TrainIter < 0 || !double.IsFinite(position.EpochFraction))
+            throw CheckpointFile.Damaged(path, "its loop position is impossible");
         int n = r.ReadInt32();
-        var meta = new Dictionary<string, string>(n);
+        if (n < 0 || n > header.Length) throw CheckpointFile.Damaged(path, $"it declares {n} metadata entries");
+        var meta = new Dictionary<string, string>();
         for (int i = 0; i < n; i++) meta[r.ReadString()] = r.ReadString();
         return (signature, position, meta);
     }
@@ -144,20 +140,11 @@ public static class Checkpoint
 
     private static string Shorten(string s) => s.Length <= 160 ? s : s[..160] + "…";
 
-    private static void WriteBlob(BinaryWriter w, Action<Stream> write)
+    private static byte[] Blob(Action<Stream> write)
     {
         using var ms = new MemoryStream();
         write(ms);
-        w.Write(ms.Length);
-        ms.Position = 0;
-        ms.CopyTo(w.BaseStream);
-    }
-
-    private static byte[] ReadBlob(BinaryReader r)
-    {
-        long n = r.ReadInt64();
-        if (n < 0 || n > r.BaseStream.Length - r.BaseStream.Position) throw new EndOfStreamException();
-        return r.ReadBytes((int)n);
+        return ms.ToArray();
     }
 }
 

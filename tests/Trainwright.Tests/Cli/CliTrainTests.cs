@@ -105,7 +105,7 @@ public sealed class CliTrainTests
         var expected = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Cli", "Expected", expectedFile));
         // Help wraps to the terminal width; comparing with all whitespace runs collapsed makes the check width-independent.
         Assert.Equal(Normalise(expected), Normalise(help.Stdout));
-        if (args[0] == "train") Assert.Contains("--bs <N> Training batch size (validation uses twice this) [default: 64]", Normalise(help.Stdout), StringComparison.Ordinal);
+        if (args[0] == "train") Assert.Contains("--bs <N> Training batch size (validation uses twice this), 1 to 65536 [default: 64]", Normalise(help.Stdout), StringComparison.Ordinal);
     }
 
     [Fact]

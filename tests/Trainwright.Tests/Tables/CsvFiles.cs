@@ -1,3 +1,4 @@
+using Trainwright.Tests.Support;
 using System.Globalization;
 using System.Text;
 

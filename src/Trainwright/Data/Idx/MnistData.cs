@@ -25,12 +25,13 @@ public sealed class MnistData : IDisposable
     public const string DataEnvironmentVariable = "TRAINWRIGHT_DATA";
 
     private MnistData(string directory, Tensor trainX, Tensor trainY, Tensor validX, Tensor validY, Tensor testX, Tensor testY,
-        int height, int width, int classCount, float mean, float std, bool normalized)
+        int height, int width, IReadOnlyList<int> classLabels, IReadOnlyList<int> trainClassCounts, float mean, float std, bool normalized)
     {
+        ClassLabels = classLabels;
+        TrainClassCounts = trainClassCounts;
         Directory = directory;
         TrainX = trainX; TrainY = trainY; ValidX = validX; ValidY = validY; TestX = testX; TestY = testY;
         ImageShape = (height, width);
-        ClassCount = classCount;
         Mean = mean;
         Std = std;
         IsNormalized = normalized;
@@ -58,8 +59,17 @@ public sealed class MnistData : IDisposable
     /// <summary>Number of input features per image (H*W).</summary>
     public int FeatureCount => ImageShape.Height * ImageShape.Width;
 
-    /// <summary>Number of classes: the largest label in the training and test label files, plus one.</summary>
-    public int ClassCount { get; }
+    /// <summary>Number of classes: the distinct label values in the training and test label files (or the fixed vocabulary).</summary>
+    public int ClassCount => ClassLabels.Count;
+
+    /// <summary>
+    /// The label value each class index stands for, ascending (<c>0..9</c> for MNIST, so there class i is label i). Labels
+    /// in <see cref="TrainY"/>, <see cref="ValidY"/> and <see cref="TestY"/> are class indexes into this list.
+    /// </summary>
+    public IReadOnlyList<int> ClassLabels { get; }
+
+    /// <summary>How many items of each class the whole training file holds (index as <see cref="ClassLabels"/>).</summary>
+    public IReadOnlyList<int> TrainClassCounts { get; }
 
     /// <summary>Mean of the (kept) training images before normalisation, in [0, 1] units for ubyte images.</summary>
     public float Mean { get; }
@@ -150,8 +160,10 @@ public sealed class MnistData : IDisposable
         if (testShape != (height, width))
             throw new InvalidDataException(
                 $"'{testImagesPath}' holds {testShape.Height}x{testShape.Width} images but '{trainImagesPath}' holds {height}x{width}; both sets must have the same image size.");
-        int trainMaxLabel = CheckLabels(trainLabelsPath, trainLabels, trainImagesPath, trainImages);
-        int testMaxLabel = CheckLabels(testLabelsPath, testLabels, testImagesPath, testImages);
+        var trainLabelValues = CheckLabels(trainLabelsPath, trainLabels, trainImagesPath, trainImages);
+        var testLabelValues = CheckLabels(testLabelsPath, testLabels, testImagesPath, testImages);
+        var vocabulary = LabelVocabulary.Build(options, (trainLabelsPath, trainLabelValues), (testLabelsPath, testLabelValues));
+        var trainClassCounts = LabelVocabulary.Count(vocabulary, trainLabelValues);
 
         int fileCount = trainImages.Dimensions[0];
         int validCount = options.ValidCount ?? fileCount / 6;
@@ -172,13 +184,15 @@ public sealed class MnistData : IDisposable
             trainX = Images(trainImages, 0, keepTrain);
             validX = Images(trainImages, trainCount, keepValid);
             testX = Images(testImages, 0, keepTest);
-            trainY = Labels(trainLabels, 0, keepTrain);
-            validY = Labels(trainLabels, trainCount, keepValid);
-            testY = Labels(testLabels, 0, keepTest);
+            trainY = Labels(vocabulary, trainLabelValues, 0, keepTrain);
+            validY = Labels(vocabulary, trainLabelValues, trainCount, keepValid);
+            testY = Labels(vocabulary, testLabelValues, 0, keepTest);
 
             float mean, std;
             using (var m = trainX.mean()) mean = m.ToSingle();
             using (var s = trainX.std()) std = s.ToSingle();
+            if (!float.IsFinite(mean) || !float.IsFinite(std))
+                throw new InvalidDataException($"The training images in '{trainImagesPath}' hold infinite or NaN pixel values; every pixel must be a finite number.");
             if (options.Normalize)
             {
                 if (!(std > 0))
@@ -190,7 +204,7 @@ public sealed class MnistData : IDisposable
             foreach (var t in new[] { trainX, trainY, validX, validY, testX, testY })
                 t.DetachFromDisposeScope();
             return new MnistData(directory, trainX, trainY, validX, validY, testX, testY,
-                height, width, Math.Max(trainMaxLabel, testMaxLabel) + 1, mean, std, options.Normalize);
+                height, width, vocabulary.Labels, trainClassCounts, mean, std, options.Normalize);
         }
         catch
         {
@@ -232,8 +246,8 @@ public sealed class MnistData : IDisposable
         return (images.Dimensions[1], images.Dimensions[2]);
     }
 
-    /// <summary>Checks labels against their images and returns the largest label.</summary>
-    private static int CheckLabels(string path, IdxData labels, string imagesPath, IdxData images)
+    /// <summary>Checks labels against their images and returns their values.</summary>
+    private static int[] CheckLabels(string path, IdxData labels, string imagesPath, IdxData images)
     {
         if (labels.Rank != 1)
             throw new InvalidDataException($"'{path}' should hold labels [N] but has {labels.Rank} dimensions [{string.Join(", ", labels.Dimensions)}].");
@@ -242,16 +256,17 @@ public sealed class MnistData : IDisposable
         if (labels.Dimensions[0] != images.Dimensions[0])
             throw new InvalidDataException(
                 $"Image/label count mismatch: '{imagesPath}' holds {images.Dimensions[0]} images but '{path}' holds {labels.Dimensions[0]} labels.");
-        int min = int.MaxValue, max = int.MinValue;
-        foreach (var value in labels.Values)
+        var values = new int[labels.Values.Length];
+        int min = 0;
+        for (int i = 0; i < values.Length; i++)
         {
-            int v = Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture);
+            int v = Convert.ToInt32(labels.Values.GetValue(i), System.Globalization.CultureInfo.InvariantCulture);
+            values[i] = v;
             if (v < min) min = v;
-            if (v > max) max = v;
         }
         if (min < 0)
             throw new InvalidDataException($"'{path}' holds a negative label ({min}); class labels must be 0 or more.");
-        return max;
+        return values;
     }
 
     private static Tensor Images(IdxData images, int start, int count)
@@ -265,10 +280,10 @@ public sealed class MnistData : IDisposable
         return result;
     }
 
-    private static Tensor Labels(IdxData labels, int start, int count)
+    private static Tensor Labels(LabelVocabulary vocabulary, int[] values, int start, int count)
     {
-        using var all = labels.View();
-        using var part = all.narrow(0, start, count);
-        return part.to(ScalarType.Int64, copy: true);
+        var classes = new long[count];
+        for (int i = 0; i < count; i++) classes[i] = vocabulary.IndexOf(values[start + i]);
+        return tensor(classes, [count]);
     }
 }

@@ -31,4 +31,19 @@ public sealed record MnistOptions
     /// <see cref="MnistData.Bundled"/> always verifies.
     /// </summary>
     public bool VerifyChecksums { get; init; } = true;
+
+    /// <summary>The default for <see cref="MaxClasses"/>.</summary>
+    public const int DefaultMaxClasses = 1000;
+
+    /// <summary>
+    /// The most distinct label values accepted (default 1000). Labels are mapped through the vocabulary of values present,
+    /// and this bound is checked before any model is sized from it, so one stray label can never make a huge output layer.
+    /// </summary>
+    public int MaxClasses { get; init; } = DefaultMaxClasses;
+
+    /// <summary>
+    /// A fixed vocabulary: class i is the label value <c>ClassLabels[i]</c> (e.g. the classes a checkpoint was trained on).
+    /// A label outside it is an error. Null (default) builds the vocabulary from the values in the training and test files.
+    /// </summary>
+    public IReadOnlyList<int>? ClassLabels { get; init; }
 }

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Trainwright.Learning;
 
-namespace Trainwright.Cli.Running;
+namespace Trainwright.Cli.Runs;
 
 /// <summary>
 /// With TRAINWRIGHT_REPORT_STARTUP=1, prints to stderr how long after the process started the first training batch

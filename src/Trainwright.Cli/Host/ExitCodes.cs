@@ -1,4 +1,4 @@
-namespace Trainwright.Cli.Running;
+namespace Trainwright.Cli.Host;
 
 /// <summary>The process exit codes, documented in <c>trainwright --help</c>.</summary>
 internal static class ExitCodes

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using TorchSharp;
 
-namespace Trainwright.Cli.Running;
+namespace Trainwright.Cli.Host;
 
 /// <summary>Versions of everything that affects results, for summary.json.</summary>
 internal static class Versions

@@ -1,6 +1,6 @@
 using TorchSharp;
 
-namespace Trainwright.Cli.Running;
+namespace Trainwright.Cli.Host;
 
 /// <summary>
 /// How many threads libtorch's intra-op pool uses (--threads). The default is 1, not libtorch's one per core: the

@@ -1,6 +1,6 @@
 using Trainwright.Learning;
 
-namespace Trainwright.Cli.Running;
+namespace Trainwright.Cli.Runs;
 
 /// <summary>
 /// Sleeps after every training batch (hidden --batch-delay-ms). Only for the end-to-end tests: it makes a run last long

@@ -1,6 +1,7 @@
+using Trainwright.Cli.Host;
 using Trainwright.Learning;
 
-namespace Trainwright.Cli.Running;
+namespace Trainwright.Cli.Runs;
 
 /// <summary>
 /// Ends the fit after the training batch that is running when a stop signal arrives. It runs last at AfterBatch, after

@@ -1,4 +1,4 @@
-namespace Trainwright.Cli.Running;
+namespace Trainwright.Cli.Host;
 
 /// <summary>Formats a command line the user can paste into a POSIX shell to run this program again.</summary>
 internal static class ShellCommand

@@ -1,6 +1,7 @@
 using System.Globalization;
+using Trainwright.Cli.Host;
 
-namespace Trainwright.Cli.Running;
+namespace Trainwright.Cli.Runs;
 
 /// <summary>Picks and checks the folder a command writes into, before any work is done.</summary>
 internal static class OutputFolder
@@ -25,14 +26,47 @@ internal static class OutputFolder
                 throw new CliException($"{option} '{folder}' is a file; give a folder (it is created when missing).");
             Directory.CreateDirectory(folder);
             var probe = Path.Combine(folder, $".write-test-{Environment.ProcessId}");
-            File.WriteAllBytes(probe, new byte[4096]);
-            File.Delete(probe);
+            try
+            {
+                File.WriteAllBytes(probe, new byte[4096]);
+            }
+            finally
+            {
+                if (File.Exists(probe)) File.Delete(probe);
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new CliException($"Cannot write to {option} folder '{folder}': {e.Message} Choose a writable folder with {option}.", inner: e);
         }
     }
+
+    /// <summary>
+    /// Deletes the temporary files (<c>.NAME.….tmp</c>) an atomic write leaves when its process is killed mid-save. Call it
+    /// only while holding the folder's <see cref="RunLock"/>: then no live writer owns them.
+    /// </summary>
+    /// <returns>How many were removed.</returns>
+    public static int RemoveStaleTemporaries(string folder)
+    {
+        int removed = 0;
+        if (!Directory.Exists(folder)) return 0;
+        foreach (var file in Directory.EnumerateFiles(folder, ".*.tmp"))
+        {
+            try { File.Delete(file); removed++; } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+        return removed;
+    }
+
+    /// <summary>Whether the folder holds nothing (or does not exist).</summary>
+    public static bool IsEmpty(string folder) =>
+        !Directory.Exists(folder)
+        || !Directory.EnumerateFileSystemEntries(folder).Any(e => Path.GetFileName(e) is not (RunLock.FileName or RunLock.OwnerFileName));
+
+    // ENOSPC (28) and EDQUOT (122) on Linux; ERROR_DISK_FULL / ERROR_HANDLE_DISK_FULL on Windows.
+    public static bool IsDiskFull(Exception e) =>
+        e.HResult is 28 or 122 or unchecked((int)0x80070070) or unchecked((int)0x80070027)
+        || e.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase)
+        || (e.InnerException is { } inner && IsDiskFull(inner));
 
     /// <summary>Writes <paramref name="text"/> to <paramref name="path"/> atomically: a temp file in the same folder, flushed, then renamed over.</summary>
     public static void WriteAllTextAtomic(string path, string text)

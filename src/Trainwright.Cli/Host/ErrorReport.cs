@@ -1,7 +1,7 @@
 using Trainwright.Data;
 using Trainwright.Learning;
 
-namespace Trainwright.Cli.Running;
+namespace Trainwright.Cli.Host;
 
 /// <summary>
 /// Turns an exception into the one line the user sees and the exit code. Stack traces only with --verbose: the library's
@@ -9,10 +9,24 @@ namespace Trainwright.Cli.Running;
 /// </summary>
 internal static class ErrorReport
 {
+    /// <summary>
+    /// True while a command reads its options and data under mpirun, before its processes can agree on a refusal: every
+    /// process sees the same command line and files and fails alike, so only rank 0 prints (mpirun still reports any
+    /// other rank's exit code).
+    /// </summary>
+    public static bool OnlyRankZeroReports { get; set; }
+
+    /// <summary>This process's rank under Open MPI's mpirun, or null when not launched by it.</summary>
+    public static int? MpiRank =>
+        int.TryParse(Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_RANK"), System.Globalization.NumberStyles.Integer,
+            System.Globalization.CultureInfo.InvariantCulture, out var rank) ? rank : null;
+
     public static int Print(Exception error, bool verbose, TextWriter stderr)
     {
         var cause = Unwrap(error);
         var (line, code) = Describe(cause);
+        // An empty line: another MPI process already printed why the job stops.
+        if (line.Length == 0 || (OnlyRankZeroReports && MpiRank is > 0)) return code;
         stderr.WriteLine($"error: {line}");
         if (verbose) stderr.WriteLine(error.ToString());
         else if (code == ExitCodes.Unexpected) stderr.WriteLine("Run again with --verbose for the details.");
@@ -37,17 +51,16 @@ internal static class ErrorReport
         IOException when IsDiskFull(e) => (OneLine(e.Message) + " Free some space or write elsewhere with --out.", ExitCodes.BadInput),
         IOException => (OneLine(e.Message), ExitCodes.BadInput),
         ArgumentException => (OneLine(e.Message), ExitCodes.BadInput),
+        // Sizes are bounded before allocation; if memory still runs out, the input was too large for this machine.
+        OutOfMemoryException or InsufficientExecutionStackException =>
+            ("not enough memory for this data or model; use --max-items, a smaller --hidden or --bs, or a machine with more memory.", ExitCodes.BadInput),
         _ => ($"unexpected {e.GetType().Name}: {OneLine(e.Message)}", ExitCodes.Unexpected),
     };
 
     public const string DataHint =
         "--data needs a folder with MNIST's four IDX files (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, each raw or .gz).";
 
-    // ENOSPC (28) and EDQUOT (122) on Linux; ERROR_DISK_FULL / ERROR_HANDLE_DISK_FULL on Windows.
-    private static bool IsDiskFull(Exception e) =>
-        e.HResult is 28 or 122 or unchecked((int)0x80070070) or unchecked((int)0x80070027)
-        || e.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase)
-        || (e.InnerException is { } inner && IsDiskFull(inner));
+    private static bool IsDiskFull(Exception e) => Runs.OutputFolder.IsDiskFull(e);
 
     private static string OneLine(string message) =>
         string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));

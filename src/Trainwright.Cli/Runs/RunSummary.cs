@@ -1,9 +1,12 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Trainwright.Callbacks;
+using Trainwright.Cli.Host;
+using Trainwright.Cli.Networks;
+using Trainwright.Cli.Settings;
 using Trainwright.Learning;
 
-namespace Trainwright.Cli.Running;
+namespace Trainwright.Cli.Runs;
 
 /// <summary>Writes <c>summary.json</c>: what was run, how it ended, the final metrics, timings and versions.</summary>
 internal static class RunSummary
@@ -12,7 +15,7 @@ internal static class RunSummary
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>Everything a train run reports.</summary>
-    public sealed record Train(string Status, DateTimeOffset Started, TimeSpan Wall, TimeSpan Fit, TrainSettings Settings, ModelSpec Spec,
+    public sealed record Train(string Status, DateTimeOffset Started, TimeSpan Wall, TimeSpan Fit, RunSettings Settings, ModelSpec Spec,
         string Data, AvgStats Stats, SaveModel SaveModel, string? NonFiniteLossAt, LoopPosition? StoppedAt, string? ResumeCommand,
         IReadOnlyList<string> Outputs);
 
@@ -20,7 +23,7 @@ internal static class RunSummary
     public static void Write(string path, Train run)
     {
         var options = new JsonObject();
-        foreach (var (key, value) in run.Settings.ToMetadata()) options[key["train.".Length..]] = value;
+        foreach (var (key, value) in run.Settings.ToOptions()) options[key] = value;
         var json = new JsonObject
         {
             ["command"] = "train",

@@ -1,10 +1,10 @@
 using System.Runtime.InteropServices;
 
-namespace Trainwright.Cli.Running;
+namespace Trainwright.Cli.Host;
 
 /// <summary>
 /// Catches SIGINT (Ctrl+C) and SIGTERM while training so the run can stop cleanly: the first signal only raises a flag
-/// that <see cref="StopOnSignal"/> turns into a stop after the current batch; a second one ends the process at once.
+/// that <see cref="Runs.StopOnSignal"/> turns into a stop after the current batch; a second one ends the process at once.
 /// </summary>
 internal sealed class StopSignals : IDisposable
 {

@@ -1,0 +1,44 @@
+using System.Globalization;
+using Trainwright.Data;
+using static TorchSharp.torch;
+
+namespace Trainwright.Cli.DataSources;
+
+/// <summary>An IDX image set (<see cref="MnistData"/>) as <see cref="ITrainingData"/>.</summary>
+internal sealed class IdxTrainingData : ITrainingData
+{
+    private readonly MnistData data;
+    private readonly string? folder;
+
+    public IdxTrainingData(MnistData data, string? folder, string sourceName)
+    {
+        this.data = data;
+        this.folder = folder;
+        var names = data.ClassLabels.Select(l => l.ToString(CultureInfo.InvariantCulture)).ToArray();
+        Shape = new DataShape(1, data.ImageShape.Height, data.ImageShape.Width, names);
+        Metadata = new Dictionary<string, string> { [DataKeys.Source] = sourceName, [DataKeys.ClassNames] = DataKeys.EncodeNames(names) };
+        var rare = Enumerable.Range(0, names.Length).Where(i => data.TrainClassCounts[i] < IdxFolderSource.RareClassExamples).ToList();
+        Warnings = rare.Count == 0 ? [] :
+        [
+            $"{rare.Count} of {names.Length} classes have fewer than {IdxFolderSource.RareClassExamples} training examples "
+            + $"({string.Join(", ", rare.Take(10).Select(i => $"label {names[i]}: {data.TrainClassCounts[i]}"))}{(rare.Count > 10 ? ", …" : "")}); "
+            + "a stray or corrupt label? Check the label files.",
+        ];
+    }
+
+    public DataShape Shape { get; }
+
+    public IReadOnlyDictionary<string, string> Metadata { get; }
+
+    public IReadOnlyList<string> Warnings { get; }
+
+    public IDataset<(Tensor X, Tensor Y)> Test => data.Test;
+
+    public DataBunch ToDataBunch(int batchSize, int workers, int seed) => data.ToDataBunch(batchSize, workers, seed);
+
+    public string Describe() =>
+        $"{(folder is null ? "MNIST (bundled)" : $"'{folder}'")}: {data.TrainY.shape[0]} train, {data.ValidY.shape[0]} valid, "
+        + $"{data.TestY.shape[0]} test, {data.ImageShape.Height}x{data.ImageShape.Width} images, {data.ClassCount} classes";
+
+    public void Dispose() => data.Dispose();
+}

@@ -1,0 +1,28 @@
+using Trainwright.Cli.Host;
+
+namespace Trainwright.Cli.DataSources;
+
+/// <summary>The data sources the command knows, asked in order which one reads a <c>--data</c> path.</summary>
+internal static class Registry
+{
+    /// <summary>Every source, most specific first. The first one is also the default data set's (the bundled MNIST).</summary>
+    public static IReadOnlyList<IDataSource> All { get; } = [new IdxFolderSource()];
+
+    /// <summary>Opens <paramref name="request"/>'s data with the first source that can read it.</summary>
+    /// <exception cref="CliException">The path is empty, does not exist, is not a regular file or folder, or no source reads it.</exception>
+    public static ITrainingData Open(DataRequest request)
+    {
+        if (request.Path is null) return All[0].Open(request);
+        var path = request.Path;
+        if (!File.Exists(path) && !Directory.Exists(path))
+            throw new CliException($"--data folder or file '{path}' does not exist. {ExpectsAll()}");
+        if (File.Exists(path) && Trainwright.Data.RegularFile.WhatElse(path) is { } kind)
+            throw new CliException($"--data '{path}' is {kind}, not a regular file or folder.");
+        foreach (var source in All)
+            if (source.CanRead(path)) return source.Open(request);
+        throw new CliException($"--data '{path}' is not a data set trainwright reads. {ExpectsAll()}");
+    }
+
+    /// <summary>What each source reads, for messages.</summary>
+    public static string ExpectsAll() => string.Join(" ", All.Select(s => s.Expects));
+}

@@ -1,0 +1,175 @@
+using System.CommandLine;
+using System.Globalization;
+using Trainwright.Cli.Commands;
+using Trainwright.Cli.Host;
+
+namespace Trainwright.Cli.Settings;
+
+/// <summary>
+/// Everything a <c>train</c>, <c>lr-find</c> or <c>evaluate</c> run was asked to do, resolved (defaults filled in, paths
+/// made absolute). Built from the parsed command line (<see cref="From"/>), recorded in every checkpoint under the
+/// <c>train.*</c> keys (<see cref="ToMetadata"/>), read back from one (<see cref="FromMetadata"/>), and turned into the command
+/// line that repeats the run (<see cref="ToArguments"/>). This type is the only place that spells those keys.
+/// </summary>
+internal sealed record RunSettings
+{
+    /// <summary>The prefix of the checkpoint metadata keys this type owns.</summary>
+    public const string KeyPrefix = "train.";
+
+    /// <summary>The --data path, or null for the bundled MNIST.</summary>
+    public string? Data { get; init; }
+    public ModelKind Model { get; init; } = ModelKind.Mlp;
+    public int Hidden { get; init; } = 50;
+    public int Epochs { get; init; } = 3;
+    public int BatchSize { get; init; } = 64;
+    public double Lr { get; init; } = CliOptions.DefaultSgdLr;
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Sgd;
+    public ScheduleKind Schedule { get; init; } = ScheduleKind.OneCycle;
+    public double Wd { get; init; }
+    public int Seed { get; init; } = 42;
+    public int Workers { get; init; }
+    public int? Threads { get; init; }
+    public int? MaxItems { get; init; }
+    public int MaxClasses { get; init; } = Limits.DefaultMaxClasses;
+    public string Out { get; init; } = "";
+    public string? Resume { get; init; }
+    public bool NoProgress { get; init; }
+
+    /// <summary>The default learning rate of an optimizer.</summary>
+    public static double DefaultLr(OptimizerKind optimizer) => optimizer == OptimizerKind.Adam ? CliOptions.DefaultAdamLr : CliOptions.DefaultSgdLr;
+
+    /// <summary>
+    /// Reads the options of <paramref name="options"/> from <paramref name="result"/>; every option the user did not type
+    /// takes its value from <paramref name="recorded"/> (the metadata of the checkpoint being resumed) when it records one.
+    /// </summary>
+    /// <exception cref="CliException">A path option is empty, or the recorded metadata holds an unreadable value.</exception>
+    public static RunSettings From(ParseResult result, TrainingOptions options, IReadOnlyDictionary<string, string>? recorded, string defaultOut)
+    {
+        var saved = recorded is null ? null : FromMetadata(recorded);
+        T Pick<T>(Option<T>? option, Func<RunSettings, T> savedValue, T fallback) =>
+            option is null ? (saved is null ? fallback : savedValue(saved))
+            : saved is not null && !result.Given(option) && recorded!.ContainsKey(KeyPrefix + option.Name.TrimStart('-')) ? savedValue(saved)
+            : result.GetValue(option)!;
+
+        var optimizer = Choices.TryParse<OptimizerKind>(Pick(options.Optimizer, s => Choices.Name(s.Optimizer), Choices.Name(OptimizerKind.Sgd)))!.Value;
+        var data = Pick(options.Data, s => s.Data, null);
+        var resume = options.Resume is null ? null : result.GetValue(options.Resume);
+        var output = options.Out is null ? null : result.GetValue(options.Out);
+        foreach (var (name, value) in new[] { ("--data", data), ("--resume", resume), ("--out", output) })
+            if (value is not null && string.IsNullOrWhiteSpace(value))
+                throw new CliException($"{name} is empty; give a path, or leave the option out.");
+        var resumePath = resume is null ? null : Path.GetFullPath(resume);
+        return new RunSettings
+        {
+            Data = data is null ? null : Path.GetFullPath(data),
+            Model = Choices.TryParse<ModelKind>(Pick(options.Model, s => Choices.Name(s.Model), Choices.Name(ModelKind.Mlp)))!.Value,
+            Hidden = Pick(options.Hidden, s => s.Hidden, 50),
+            Epochs = Pick(options.Epochs, s => s.Epochs, 3),
+            BatchSize = Pick(options.BatchSize, s => s.BatchSize, 64),
+            Lr = Pick(options.Lr, s => (double?)s.Lr, null) ?? DefaultLr(optimizer),
+            Optimizer = optimizer,
+            Schedule = Choices.TryParse<ScheduleKind>(Pick(options.Schedule, s => Choices.Name(s.Schedule), Choices.Name(ScheduleKind.OneCycle)))!.Value,
+            Wd = Pick(options.Wd, s => s.Wd, 0),
+            Seed = Pick(options.Seed, s => s.Seed, 42),
+            Workers = Pick(options.Workers, s => s.Workers, 0),
+            Threads = Pick(options.Threads, s => s.Threads, null),
+            MaxItems = Pick(options.MaxItems, s => s.MaxItems, null),
+            MaxClasses = Pick(options.MaxClasses, s => s.MaxClasses, Limits.DefaultMaxClasses),
+            NoProgress = options.NoProgress is not null && result.GetValue(options.NoProgress),
+            Resume = resumePath,
+            Out = Path.GetFullPath(output ?? (resumePath is not null ? Path.GetDirectoryName(resumePath)! : defaultOut)),
+        };
+    }
+
+    /// <summary>The settings a checkpoint's <c>train.*</c> keys record (defaults for keys it lacks).</summary>
+    /// <exception cref="CliException">A recorded value is not valid (the checkpoint was edited or written by another tool).</exception>
+    public static RunSettings FromMetadata(IReadOnlyDictionary<string, string> meta)
+    {
+        string? Get(string name) => meta.TryGetValue(KeyPrefix + name, out var v) ? v : null;
+        T Choice<T>(string name, T fallback) where T : struct, Enum =>
+            Get(name) is not { } text ? fallback : Choices.TryParse<T>(text) ?? throw Invalid(name, text);
+        int Int(string name, int fallback, int min, int max) =>
+            Get(name) is not { } text ? fallback
+            : int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= min && v <= max ? v : throw Invalid(name, text);
+        int? OptionalInt(string name, int min, int max) => Get(name) is null ? null : Int(name, 0, min, max);
+        double Dbl(string name, double fallback, double min, double max) =>
+            Get(name) is not { } text ? fallback
+            : double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v >= min && v <= max ? v : throw Invalid(name, text);
+        var optimizer = Choice("opt", OptimizerKind.Sgd);
+        return new RunSettings
+        {
+            Data = Get("data"),
+            Model = Choice("model", ModelKind.Mlp),
+            Hidden = Int("hidden", 50, 1, Limits.MaxHidden),
+            Epochs = Int("epochs", 3, 1, Limits.MaxEpochs),
+            BatchSize = Int("bs", 64, 1, Limits.MaxBatchSize),
+            Lr = Dbl("lr", DefaultLr(optimizer), double.Epsilon, Limits.MaxLr),
+            Optimizer = optimizer,
+            Schedule = Choice("schedule", ScheduleKind.OneCycle),
+            Wd = Dbl("wd", 0, 0, Limits.MaxWd),
+            Seed = Int("seed", 42, int.MinValue, int.MaxValue),
+            Workers = Int("workers", 0, 0, Limits.MaxWorkers),
+            Threads = OptionalInt("threads", 1, Limits.MaxThreads),
+            MaxItems = OptionalInt("max-items", 1, int.MaxValue),
+            MaxClasses = Int("max-classes", Limits.DefaultMaxClasses, 2, Limits.MaxClasses),
+            Out = Get("out") ?? "",
+            Resume = Get("resume"),
+            NoProgress = Get("no-progress") == "true",
+        };
+    }
+
+    private static CliException Invalid(string name, string text) =>
+        new($"The checkpoint records an invalid {KeyPrefix}{name} '{text}'; it was not written by this version of trainwright train, or was edited.");
+
+    /// <summary>Metadata keys (prefix <c>train.</c>) that let <c>--resume</c> default every option to the original run's.</summary>
+    public IEnumerable<KeyValuePair<string, string>> ToMetadata()
+    {
+        foreach (var (name, value) in Named())
+            if (value is not null) yield return new(KeyPrefix + name, value);
+    }
+
+    /// <summary>The options by name (without <c>train.</c>), for summary.json.</summary>
+    public IEnumerable<KeyValuePair<string, string>> ToOptions()
+    {
+        foreach (var (name, value) in Named())
+            if (value is not null) yield return new(name, value);
+    }
+
+    /// <summary>The command line (after the program) that runs exactly these settings.</summary>
+    public IReadOnlyList<string> ToArguments()
+    {
+        var args = new List<string> { "train" };
+        foreach (var (name, value) in Named())
+        {
+            if (value is null) continue;
+            if (name == "no-progress") { if (value == "true") args.Add("--no-progress"); continue; }
+            args.Add("--" + name);
+            args.Add(value);
+        }
+        return args;
+    }
+
+    private IEnumerable<(string Name, string? Value)> Named() =>
+    [
+        ("data", Data),
+        ("model", Choices.Name(Model)),
+        ("hidden", I(Hidden)),
+        ("epochs", I(Epochs)),
+        ("bs", I(BatchSize)),
+        ("lr", D(Lr)),
+        ("opt", Choices.Name(Optimizer)),
+        ("schedule", Choices.Name(Schedule)),
+        ("wd", D(Wd)),
+        ("seed", I(Seed)),
+        ("workers", I(Workers)),
+        ("threads", Threads is { } t ? I(t) : null),
+        ("max-items", MaxItems is { } m ? I(m) : null),
+        ("max-classes", MaxClasses == Limits.DefaultMaxClasses ? null : I(MaxClasses)),
+        ("out", Out.Length == 0 ? null : Out),
+        ("resume", Resume),
+        ("no-progress", NoProgress ? "true" : null),
+    ];
+
+    private static string I(int v) => v.ToString(CultureInfo.InvariantCulture);
+    private static string D(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+}
