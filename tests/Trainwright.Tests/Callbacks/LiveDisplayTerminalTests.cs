@@ -43,10 +43,10 @@ public sealed partial class LiveDisplayTerminalTests
         }
     }
 
-    [GeneratedRegex(@"^epoch \d/2 .*?(\d+)%")]
+    [GeneratedRegex(@"^\s*epoch \d/2 .*?(\d+)%")]
     private static partial Regex EpochBar();
 
-    [GeneratedRegex(@"^valid .*?(\d+)% (\d\d):(\d\d):(\d\d) (\d\d):(\d\d):(\d\d)")]
+    [GeneratedRegex(@"^\s*valid .*?(\d+)% (\d\d):(\d\d):(\d\d) (\d\d):(\d\d):(\d\d)")]
     private static partial Regex ValidBarWithEstimate();
 
     // "  1/2      0.3307      0.1160    0.9659     1.1s": the row, and nothing after it.
@@ -61,7 +61,8 @@ public sealed partial class LiveDisplayTerminalTests
         var frames = new List<string[]>();
         try
         {
-            var command = $"cd '{work}' && dotnet '{CliProcess.DllPath}' train --epochs 2 --out run; echo TRAINWRIGHT-EXITED $?; sleep 120";
+            // The batch delay keeps each epoch on screen for a couple of seconds: a bare MLP epoch is over in well under one.
+            var command = $"cd '{work}' && dotnet '{CliProcess.DllPath}' train --epochs 2 --max-items 10000 --batch-delay-ms 10 --out run; echo TRAINWRIGHT-EXITED $?; sleep 120";
             var started = Tmux(socket, "new-session", "-d", "-s", "t", "-x", Columns.ToString(), "-y", "40", command);
             Assert.Equal(0, started.ExitCode);
             var clock = Stopwatch.StartNew();
