@@ -104,9 +104,7 @@ public static class ImageDecoder
         if (codec is null)
         {
             stream.Dispose();
-            throw Bad(name, result == SKCodecResult.Unimplemented
-                ? "is in an image format SkiaSharp cannot decode (use PNG, JPEG, BMP, GIF or WebP)"
-                : "is not an image (its contents are not PNG, JPEG, BMP, GIF or WebP)");
+            throw Bad(name, "is not an image SkiaSharp can read (not PNG, JPEG, BMP, GIF or WebP, or its header is damaged)");
         }
         long pixels = (long)codec.Info.Width * codec.Info.Height;
         if (pixels > maxPixels)

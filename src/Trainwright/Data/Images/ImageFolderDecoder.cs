@@ -103,9 +103,11 @@ internal static class ImageFolderDecoder
         {
             foreach (var batch in loader)
             {
+                int count = batch.Size;
                 using (batch)
-                    into.narrow(0, done, batch.Size).copy_(batch.Xb);
-                done += batch.Size;
+                using (var rows = into.narrow(0, done, count))
+                    rows.copy_(batch.Xb);
+                done += count;
                 options.Progress?.Report(new("Decoding", (int)done, files.Count, clock.Elapsed));
             }
         }
