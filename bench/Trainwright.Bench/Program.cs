@@ -2,7 +2,8 @@ using System.Globalization;
 using System.Text;
 using Trainwright.Bench;
 
-// dotnet run -c Release --project bench/Trainwright.Bench -- all | data ce sgd loop memory throughput startup distributed  [--threads N] [--out FILE]
+// dotnet run -c Release --project bench/Trainwright.Bench -- all | data ce sgd loop memory throughput startup distributed images images-memory  [--threads N] [--out FILE]
+// TRAINWRIGHT_BENCH_SMOKE=1 shrinks the image benches to a quick check of the code (figures meaningless).
 if (args is [StartupBench.ProbeArgument]) return StartupBench.Probe();
 var benches = new Dictionary<string, (string Title, Func<IEnumerable<string>> Run)>(StringComparer.OrdinalIgnoreCase)
 {
@@ -15,6 +16,8 @@ var benches = new Dictionary<string, (string Title, Func<IEnumerable<string>> Ru
     ["cnn"] = ("CNN: time to accuracy", CnnBench.Run),
     ["startup"] = ("Start-up", () => Report.Table(StartupBench.Run())),
     ["distributed"] = ("Data-parallel training over Open MPI", DistributedBench.Run),
+    ["images"] = ("Image folders: decode, cache, augmentation", () => Report.Table(ImageBench.RunComparisons())),
+    ["images-memory"] = ("Image folders: memory of a cached set", () => Report.Table(ImageBench.RunMemory())),
 };
 
 var names = args.TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList();

@@ -39,7 +39,7 @@ public static class ImageFolderScanner
     private static ImageFolderScan FromClassFolders(string root, ImageFolderOptions options)
     {
         int ignored = 0;
-        var classes = ListClasses(root, root, ref ignored);
+        var classes = ListClasses(root, ref ignored);
         var perClass = classes.Select(c => ListImages(Path.Combine(root, c), ref ignored)).ToArray();
         CheckClasses(root, classes, perClass);
         var (trainFiles, validFiles) = RandomSplit(perClass, options);
@@ -49,7 +49,7 @@ public static class ImageFolderScanner
     private static ImageFolderScan FromSplitFolders(string root, string train, string? valid, string? test, ImageFolderOptions options)
     {
         int ignored = 0;
-        var classes = ListClasses(train, root, ref ignored);
+        var classes = ListClasses(train, ref ignored);
         var perClass = classes.Select(c => ListImages(Path.Combine(train, c), ref ignored)).ToArray();
         CheckClasses(train, classes, perClass);
         List<ImageFile> trainFiles, validFiles;
@@ -70,7 +70,7 @@ public static class ImageFolderScanner
 
     private static List<ImageFile> SplitFolder(string folder, IReadOnlyList<string> classes, ImageSplit split, ref int ignored)
     {
-        var names = ListClasses(folder, folder, ref ignored, allowSingle: true);
+        var names = ListClasses(folder, ref ignored, allowSingle: true);
         var files = new List<ImageFile>();
         foreach (var name in names)
         {
@@ -136,7 +136,7 @@ public static class ImageFolderScanner
         return new(root, ImageFolderLayout.LabelsFile, classes, [.. train, .. valid], 0, skipped, true);
     }
 
-    private static string[] ListClasses(string folder, string root, ref int ignored, bool allowSingle = false)
+    private static string[] ListClasses(string folder, ref int ignored, bool allowSingle = false)
     {
         var dirs = Enumerate(folder, directories: true).Select(Path.GetFileName).OfType<string>().Where(n => !n.StartsWith('.'))
             .Order(StringComparer.Ordinal).ToArray();
@@ -152,7 +152,6 @@ public static class ImageFolderScanner
                 $"'{folder}' has {looseImages} image(s) outside the class folders (e.g. '{Path.GetFileName(loose.First(ImageDecoder.IsImageFile))}'); move them into a class folder or remove them.", folder);
         if (dirs.Length == 1 && !allowSingle)
             throw new ImageDataException($"'{folder}' has only one class folder ('{dirs[0]}'); a classifier needs at least two classes.", folder);
-        _ = root;
         return dirs;
     }
 
