@@ -26,7 +26,22 @@ public static class ImageDecoder
     /// <paramref name="maxPixels"/>.</exception>
     public static ImageHeader ReadHeader(string path, long maxPixels = DefaultMaxPixels)
     {
-        using var codec = OpenCodec(ReadFile(path), path, maxPixels);
+        // Only the header is read: the codec pulls from the file as it needs, so a large image is not read twice.
+        FileStream file;
+        try
+        {
+            file = File.OpenRead(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ImageDataException($"Cannot read image '{path}': {e.Message} Check the file's permissions, or remove it.", path, e);
+        }
+        if (file.Length == 0)
+        {
+            file.Dispose();
+            throw Bad(path, "is empty (0 bytes)");
+        }
+        using var codec = OpenCodec(new SKManagedStream(file, disposeManagedStream: true), path, maxPixels);
         return Header(codec);
     }
 
@@ -45,7 +60,8 @@ public static class ImageDecoder
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
-        using var codec = OpenCodec(data, name, maxPixels);
+        if (data.Length == 0) throw Bad(name, "is empty (0 bytes)");
+        using var codec = OpenCodec(new SKMemoryStream(data), name, maxPixels);
         var header = Header(codec);
         var rawInfo = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Premul);
         using var raw = new SKBitmap(rawInfo);
@@ -95,11 +111,9 @@ public static class ImageDecoder
         }
     }
 
-    private static SKCodec OpenCodec(byte[] data, string name, long maxPixels)
+    // Takes ownership of the stream: the codec disposes it, or this method does when no codec is made.
+    private static SKCodec OpenCodec(SKStream stream, string name, long maxPixels)
     {
-        if (data.Length == 0) throw Bad(name, "is empty (0 bytes)");
-        // The codec takes ownership of the stream (and disposes it with itself).
-        var stream = new SKMemoryStream(data);
         var codec = SKCodec.Create(stream, out var result);
         if (codec is null)
         {
