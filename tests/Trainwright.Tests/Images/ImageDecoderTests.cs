@@ -143,7 +143,7 @@ public class ImageDecoderTests
         return [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A, .. Chunk("IHDR", ihdr), .. Chunk("IDAT", packed.ToArray()), .. Chunk("IEND", [])];
     }
 
-    private static byte[] Chunk(string type, byte[] data)
+    internal static byte[] Chunk(string type, byte[] data)
     {
         var typed = System.Text.Encoding.ASCII.GetBytes(type).Concat(data).ToArray();
         uint crc = Crc32(typed);
@@ -160,5 +160,75 @@ public class ImageDecoderTests
             for (int k = 0; k < 8; k++) crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320 : crc >> 1;
         }
         return ~crc;
+    }
+}
+
+public class ImageFormatTests
+{
+    private static byte[] Decode(byte[] data, int size, out bool grey) =>
+        ImageDecoder.DecodeRgb(data, "f", size, ResizeMethod.Squish, ImageDecoder.DefaultMaxPixels, out grey);
+
+    [Fact]
+    public void Lossless_webp_decodes_exactly()
+    {
+        var rgb = new byte[4 * 4 * 3];
+        for (int p = 0; p < 16; p++) { rgb[3 * p] = (byte)(15 * p); rgb[3 * p + 1] = 100; rgb[3 * p + 2] = 3; }
+        var webp = ImageFiles.Encode(rgb, 4, 4, 3, SkiaSharp.SKEncodedImageFormat.Webp, quality: 100);
+        Assert.Equal("RIFF", System.Text.Encoding.ASCII.GetString(webp, 0, 4));
+        var planes = Decode(webp, 4, out bool grey);
+        Assert.False(grey);
+        Assert.Equal(Enumerable.Range(0, 16).Select(p => (byte)(15 * p)), planes.Take(16));
+    }
+
+    [Fact]
+    public void A_24_bit_bmp_decodes_exactly()
+    {
+        // 2×2 BMP, bottom-up rows of B, G, R padded to 4 bytes: top row red, white; bottom row blue, black.
+        byte[] pixels = [255, 0, 0, 0, 0, 0, 0, 0, /* bottom: blue, black, pad */ 0, 0, 255, 255, 255, 255, 0, 0 /* top: red, white, pad */];
+        var header = new List<byte>();
+        header.AddRange("BM"u8.ToArray());
+        header.AddRange(BitConverter.GetBytes(54 + pixels.Length));
+        header.AddRange(BitConverter.GetBytes(0));
+        header.AddRange(BitConverter.GetBytes(54));
+        header.AddRange(BitConverter.GetBytes(40));
+        header.AddRange(BitConverter.GetBytes(2));
+        header.AddRange(BitConverter.GetBytes(2));
+        header.AddRange(BitConverter.GetBytes((short)1));
+        header.AddRange(BitConverter.GetBytes((short)24));
+        header.AddRange(new byte[24]);
+        var planes = Decode([.. header, .. pixels], 2, out _);
+        Assert.Equal(new byte[] { 255, 255, 0, 0 }, planes[..4]);   // R: red, white, blue, black
+        Assert.Equal(new byte[] { 0, 255, 0, 0 }, planes[4..8]);    // G
+        Assert.Equal(new byte[] { 0, 255, 255, 0 }, planes[8..12]); // B
+    }
+
+    [Fact]
+    public void A_gif_decodes_its_first_frame()
+    {
+        // The well-known 1×1 GIF89a of one white pixel (a global palette of white and black).
+        byte[] gif = [0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 0x01, 0x00, 0x01, 0x00, 0x80, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x00,
+            0x2C, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x02, 0x02, 0x44, 0x01, 0x00, 0x3B];
+        var planes = Decode(gif, 1, out bool grey);
+        Assert.True(grey);
+        Assert.Equal(new byte[] { 255, 255, 255 }, planes);
+    }
+
+    [Fact]
+    public void A_16_bit_png_becomes_8_bit()
+    {
+        // 2×1 RGB at 16 bits per sample (big-endian): red, then blue at 0x8080 (≈ 128 in 8 bits).
+        byte[] ihdr = [0, 0, 0, 2, 0, 0, 0, 1, 16, 2, 0, 0, 0];
+        byte[] row = [0, 0xFF, 0xFF, 0, 0, 0, 0, 0, 0, 0, 0, 0x80, 0x80];
+        using var packed = new MemoryStream();
+        using (var z = new System.IO.Compression.ZLibStream(packed, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true))
+            z.Write(row);
+        byte[] png = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A,
+            .. ImageDecoderTests.Chunk("IHDR", ihdr), .. ImageDecoderTests.Chunk("IDAT", packed.ToArray()), .. ImageDecoderTests.Chunk("IEND", [])];
+        var planes = Decode(png, 2, out _);
+        // Squished to 2×2, each source row appears twice; planes are R, G, B of 4 pixels each.
+        Assert.Equal(new byte[] { 255, 0, 255, 0 }, planes[..4]);
+        Assert.Equal(new byte[] { 0, 0, 0, 0 }, planes[4..8]);
+        Assert.Equal(0, planes[8]);
+        Assert.InRange(planes[9], 127, 129);
     }
 }

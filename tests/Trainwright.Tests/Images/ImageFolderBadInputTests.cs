@@ -155,3 +155,23 @@ public class ImageFolderBadInputTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new ImageFolderOptions { Size = 0 }.Validate());
     }
 }
+
+public class SkippedListTests
+{
+    [Fact]
+    public void The_skipped_list_is_written_one_file_per_line()
+    {
+        using var tmp = new TempFolder();
+        for (int k = 0; k < 2; k++)
+            for (int i = 0; i < 3; i++)
+                ImageFiles.Write(tmp.File($"c{k}/{i}.png"), ImageFiles.Filled(8, 8, 1, (byte)(50 * k + i)), 8, 8, 1);
+        File.WriteAllBytes(tmp.File("c1/zero.png"), []);
+        using var data = ImageFolderData.Load(tmp.Path, new ImageFolderOptions { UseCache = false, SkipBadImages = true });
+        var list = tmp.File("out/skipped.txt");
+        Directory.CreateDirectory(tmp.File("out"));
+        data.WriteSkippedList(list);
+        var line = Assert.Single(File.ReadAllLines(list));
+        Assert.Equal($"{tmp.File("c1/zero.png")}: is empty (0 bytes)", line);
+        Assert.Single(Directory.GetFiles(tmp.File("out")));
+    }
+}

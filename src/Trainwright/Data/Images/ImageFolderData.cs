@@ -169,6 +169,27 @@ public sealed class ImageFolderData : IDisposable
             + $"trained at {Size}x{Size} ({Preprocessing.Resize.ToString().ToLowerInvariant()}), {Channels} channel{(Channels == 1 ? "" : "s")}{tail}";
     }
 
+    /// <summary>
+    /// Writes <see cref="Skipped"/> to <paramref name="path"/>, one "PATH: REASON" line per file (a run's
+    /// <c>skipped.txt</c>), through a temporary file renamed into place. Writes an empty file when nothing was skipped.
+    /// </summary>
+    public void WriteSkippedList(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var full = System.IO.Path.GetFullPath(path);
+        var tmp = full + $".tmp-{Environment.ProcessId}";
+        try
+        {
+            File.WriteAllLines(tmp, Skipped.Select(s => s.ToString()));
+            File.Move(tmp, full, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(tmp);
+            throw;
+        }
+    }
+
     /// <inheritdoc />
     public override string ToString() => Describe();
 
