@@ -2,7 +2,8 @@ using System.Globalization;
 using System.Text;
 using Trainwright.Bench;
 
-// dotnet run -c Release --project bench/Trainwright.Bench -- all | data ce sgd loop peer memory throughput startup distributed predict onnx tabular  [--threads N] [--out FILE] [--quick] [--rows N]
+// dotnet run -c Release --project bench/Trainwright.Bench -- all | data ce sgd loop peer memory throughput startup distributed predict onnx tabular images images-memory  [--threads N] [--out FILE] [--quick] [--rows N]
+// TRAINWRIGHT_BENCH_SMOKE=1 shrinks the image benches to a quick check of the code (figures meaningless).
 if (args is [StartupBench.ProbeArgument]) return StartupBench.Probe();
 var benches = new Dictionary<string, (string Title, Func<IEnumerable<string>> Run)>(StringComparer.OrdinalIgnoreCase)
 {
@@ -19,6 +20,8 @@ var benches = new Dictionary<string, (string Title, Func<IEnumerable<string>> Ru
     ["predict"] = ("Predictor against a bare forward", () => Report.Table(InferenceBench.RunPredict())),
     ["onnx"] = ("ONNX Runtime against TorchSharp", () => Report.Table(InferenceBench.RunOnnx())),
     ["tabular"] = ("Tables: CSV load, preprocessing, training", () => TabularBench.Run(args)),
+    ["images"] = ("Image folders: decode, cache, augmentation", () => Report.Table(ImageBench.RunComparisons())),
+    ["images-memory"] = ("Image folders: memory of a cached set", () => Report.Table(ImageBench.RunMemory())),
 };
 // --quick: the inference benches make only a few calls, to check they run (figures from it mean nothing).
 InferenceBench.Quick = args.Contains("--quick");

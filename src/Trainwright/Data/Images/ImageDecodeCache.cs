@@ -1,0 +1,103 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Trainwright.Data.Images;
+
+/// <summary>
+/// The decode cache: the resized uint8 images of a folder in one raw file (<c>KEY.u8</c>, memory-mapped when read) and
+/// what the decode learnt in <c>KEY.json</c>. The key hashes the file list (paths, splits, labels, sizes, modification
+/// times) and every setting that changes the pixels, so any change to the data or settings misses the cache. Both files
+/// are written to a temporary name and renamed, pixels first: a manifest exists only beside complete pixels.
+/// </summary>
+internal static class ImageDecodeCache
+{
+    private const int FormatVersion = 1;
+
+    public static string DefaultFolder()
+    {
+        var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+        var baseFolder = !string.IsNullOrEmpty(xdg) ? xdg
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
+        return Path.Combine(baseFolder, "trainwright", "images");
+    }
+
+    public static string Key(ImageFolderScan scan, ImageFolderOptions options)
+    {
+        var text = new StringBuilder();
+        text.Append($"v{FormatVersion}|size={options.Size}|resize={options.Resize}|channels={options.Channels}|maxpx={options.MaxPixels}|skip={options.SkipBadImages}\n");
+        text.Append(string.Join('\u001f', scan.ClassNames)).Append('\n');
+        foreach (var f in scan.Files)
+        {
+            var info = new FileInfo(f.Path);
+            text.Append($"{f.Split}|{f.Label}|{f.Path}|{info.Length}|{info.LastWriteTimeUtc.Ticks}\n");
+        }
+        foreach (var s in scan.Skipped) text.Append($"skipped|{s.Path}\n");
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..32].ToLowerInvariant();
+    }
+
+    /// <summary>The cached images and their info, or null when the cache has no complete entry for the key.</summary>
+    public static (DecodedImagesInfo Info, Tensor Pixels)? TryLoad(string folder, string key)
+    {
+        var manifest = Path.Combine(folder, key + ".json");
+        var pixels = Path.Combine(folder, key + ".u8");
+        try
+        {
+            if (!File.Exists(manifest) || !File.Exists(pixels)) return null;
+            var info = JsonSerializer.Deserialize<DecodedImagesInfo>(File.ReadAllText(manifest));
+            if (info is null) return null;
+            long n = info.Labels.Length;
+            long bytes = n * info.Channels * info.Size * info.Size;
+            if (new FileInfo(pixels).Length != bytes || n == 0) return null;
+            // A private (copy-on-write) mapping: pages come from the file as batches touch them, and the OS can drop them again.
+            var flat = from_file(pixels, shared: false, size: bytes, dtype: ScalarType.Byte);
+            using var _ = flat;
+            return (info, flat.view(n, info.Channels, info.Size, info.Size).alias());
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or NotSupportedException)
+        {
+            return null; // an unreadable cache is a miss; the images are decoded again
+        }
+    }
+
+    /// <summary>Writes the entry atomically; false (and nothing left behind) when the folder is not writable.</summary>
+    public static bool TrySave(string folder, string key, DecodedImagesInfo info, Tensor pixels)
+    {
+        var manifest = Path.Combine(folder, key + ".json");
+        var data = Path.Combine(folder, key + ".u8");
+        var tmpData = data + $".tmp-{Environment.ProcessId}";
+        var tmpManifest = manifest + $".tmp-{Environment.ProcessId}";
+        try
+        {
+            Directory.CreateDirectory(folder);
+            using (var stream = new FileStream(tmpData, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
+            {
+                long n = pixels.shape[0];
+                const int chunk = 512;
+                for (long start = 0; start < n; start += chunk)
+                {
+                    using var part = pixels.narrow(0, start, Math.Min(chunk, n - start)).contiguous();
+                    stream.Write(part.data<byte>().ToArray());
+                }
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(tmpData, data, overwrite: true);
+            File.WriteAllText(tmpManifest, JsonSerializer.Serialize(info));
+            File.Move(tmpManifest, manifest, overwrite: true);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(tmpData);
+            TryDelete(tmpManifest);
+            return false;
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try { File.Delete(path); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+    }
+}
