@@ -4,18 +4,19 @@ namespace Trainwright.Inference;
 public static class InputPreprocessors
 {
     /// <summary>
-    /// The preprocessor for <paramref name="input"/>. Tensor input: shape check, float32, normalisation. Image input
-    /// given as decoded tensors [N, C, H, W] in [0, 1] takes the same path; decoding and resizing image files is done
-    /// by the image data code (Data/Images), which plugs in here.
+    /// The preprocessor for <paramref name="input"/>'s raw batches. Tensor input: shape check, float32, normalisation.
+    /// Image input: decoded images (uint8 or [0, 1]) normalised by the images library's
+    /// <see cref="Data.Images.ImagePreprocessing.Normalize"/>. Table input: rows already transformed by the stored
+    /// <see cref="Data.Tables.TabularPreprocessor"/> ([N, width], codes then values), used as given.
     /// </summary>
-    /// <exception cref="NotSupportedException">Table input, which has no inference path yet.</exception>
     public static IInputPreprocessor For(InputDescription input)
     {
         ArgumentNullException.ThrowIfNull(input);
         return input.Kind switch
         {
-            InputKind.Tensor or InputKind.Image => new TensorPreprocessor(input),
-            _ => throw new NotSupportedException($"Predicting from {input.Kind} input is not supported yet; only tensor and decoded image input are."),
+            InputKind.Image => new ImageInputPreprocessor(input),
+            InputKind.Tensor or InputKind.Table => new TensorPreprocessor(input),
+            _ => throw new NotSupportedException($"Input kind {input.Kind} is unknown to this Trainwright; update it."),
         };
     }
 }

@@ -1,4 +1,6 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using Trainwright.Models;
 
 namespace Trainwright.Inference;
 
@@ -17,6 +19,15 @@ public sealed record ModelArchitecture(string Kind, JsonObject Settings)
     /// <summary>The built-in kind of <see cref="Models.Cnn"/>.</summary>
     public const string CnnKind = "cnn";
 
+    /// <summary>The built-in kind of <see cref="Models.XResNet"/>.</summary>
+    public const string XResNetKind = "xresnet";
+
+    /// <summary>The built-in kind of <see cref="TabularModel"/>.</summary>
+    public const string TabularKind = "tabular";
+
+    /// <summary>Every built-in kind; a registry refuses to replace these.</summary>
+    public static IReadOnlyList<string> BuiltInKinds { get; } = [MlpKind, CnnKind, XResNetKind, TabularKind];
+
     /// <summary>The lesson's MLP, <see cref="Models.Mlp.Create"/>.</summary>
     public static ModelArchitecture Mlp(int inputs, int hidden, int outputs) =>
         new(MlpKind, new JsonObject { ["inputs"] = inputs, ["hidden"] = hidden, ["outputs"] = outputs });
@@ -28,6 +39,17 @@ public sealed record ModelArchitecture(string Kind, JsonObject Settings)
         foreach (var (channels, stride) in blocks ?? Models.Cnn.DefaultBlocks)
             list.Add(new JsonObject { ["channels"] = channels, ["stride"] = stride });
         return new(CnnKind, new JsonObject { ["inChannels"] = inChannels, ["classes"] = classes, ["blocks"] = list });
+    }
+
+    /// <summary>An xresnet, <see cref="Models.XResNet.Create"/>: <paramref name="depth"/> 18 or 34, channel <paramref name="width"/> multiplier.</summary>
+    public static ModelArchitecture XResNet(int inChannels, int classes, int depth = 18, double width = 1.0) =>
+        new(XResNetKind, new JsonObject { ["inChannels"] = inChannels, ["classes"] = classes, ["depth"] = depth, ["width"] = width });
+
+    /// <summary>fastai's tabular model, <see cref="TabularModel"/>, with all its <paramref name="settings"/>.</summary>
+    public static ModelArchitecture Tabular(TabularModelSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return new(TabularKind, JsonSerializer.SerializeToNode(settings, ModelFile.Json)!.AsObject());
     }
 
     /// <summary>A user's own model, built by the factory registered under <paramref name="factoryName"/>.</summary>

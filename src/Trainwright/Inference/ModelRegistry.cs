@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Trainwright.Models;
 using static TorchSharp.torch;
@@ -6,7 +7,7 @@ using static TorchSharp.torch;
 namespace Trainwright.Inference;
 
 /// <summary>
-/// Model factories by name: the built-in <c>mlp</c> and <c>cnn</c>, and any a user registers for their own module
+/// Model factories by name: the built-in <c>mlp</c>, <c>cnn</c>, <c>xresnet</c> and <c>tabular</c>, and any a user registers for their own module
 /// class. A model file names its factory; loading it asks the registry to build the module before the weights go in.
 /// Safe to use from several threads.
 /// </summary>
@@ -19,6 +20,10 @@ public sealed class ModelRegistry
     {
         factories[ModelArchitecture.MlpKind] = s => Mlp.Create(Int(s, "inputs"), Int(s, "hidden"), Int(s, "outputs"));
         factories[ModelArchitecture.CnnKind] = s => Cnn.Create(Int(s, "inChannels"), Int(s, "classes"), Blocks(s));
+        factories[ModelArchitecture.XResNetKind] = s => XResNet.Create(Int(s, "inChannels"), Int(s, "classes"), Int(s, "depth"),
+            s["width"]?.GetValue<double>() ?? throw new KeyNotFoundException("setting 'width' is missing"));
+        factories[ModelArchitecture.TabularKind] = s => new TabularModel(
+            s.Deserialize<TabularModelSettings>(ModelFile.Json) ?? throw new FormatException("the tabular settings are null"));
     }
 
     /// <summary>The registry <see cref="Predictor.Load"/> uses unless given another.</summary>
@@ -32,7 +37,7 @@ public sealed class ModelRegistry
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(factory);
-        if (name is ModelArchitecture.MlpKind or ModelArchitecture.CnnKind)
+        if (ModelArchitecture.BuiltInKinds.Contains(name))
             throw new ArgumentException($"'{name}' is a built-in model kind; register your factory under another name.", nameof(name));
         factories[name] = factory;
     }
@@ -52,7 +57,7 @@ public sealed class ModelRegistry
         {
             return factory(architecture.Settings);
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or KeyNotFoundException)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or KeyNotFoundException or JsonException)
         {
             throw new ModelFileException($"The '{architecture.Kind}' factory could not build the model from its stored settings: {e.Message}", e);
         }

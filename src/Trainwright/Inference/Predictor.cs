@@ -1,3 +1,5 @@
+using Trainwright.Data.Images;
+using Trainwright.Data.Tables;
 using static TorchSharp.torch;
 
 namespace Trainwright.Inference;
@@ -5,6 +7,15 @@ namespace Trainwright.Inference;
 /// <summary>
 /// Predicts with a model loaded from a model file: no training code, data set or optimizer. Raw input goes through
 /// the file's preprocessing (<see cref="IInputPreprocessor"/>), then the model in eval mode without gradients.
+/// <list type="bullet">
+/// <item>Image models: <see cref="Predict(string)"/> (a file), <see cref="Predict(byte[], string)"/> (encoded bytes),
+/// <see cref="PredictFiles"/> and <see cref="PredictImages"/> (many; decoded in parallel, one forward per batch).
+/// Decoding, resizing and normalising are the images library's <see cref="ImagePreprocessing"/>, as in training.</item>
+/// <item>Table models: <see cref="PredictTable(Table)"/> and <see cref="PredictTable(string, TableReadOptions?)"/>, one
+/// prediction per row through the stored <see cref="TabularPreprocessor"/>; regression values come back in the
+/// target's units (<see cref="Prediction.Value"/>).</item>
+/// <item>Any model: <see cref="Predict(Tensor)"/> and <see cref="PredictBatch(Tensor)"/> on raw tensors.</item>
+/// </list>
 /// <para>
 /// Thread safety: every public member may be called from many threads at once (e.g. by a web server's requests).
 /// Preprocessing runs concurrently; the forward pass is serialised by a lock, each call inside its own dispose scope
@@ -61,6 +72,111 @@ public sealed class Predictor : IDisposable
     /// <summary>Most items per forward pass in a batch prediction (default 256); larger batches are split.</summary>
     public int MaxBatchSize { get; init; } = 256;
 
+    /// <summary>Images decoded at once by the batch methods (default: one per core).</summary>
+    public int DecodeThreads { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Predicts the image file at <paramref name="imagePath"/> (an image model's file).</summary>
+    /// <exception cref="ImageDataException">The file is missing, unreadable or not a usable image.</exception>
+    /// <exception cref="InvalidOperationException">The model does not take images.</exception>
+    public Prediction Predict(string imagePath)
+    {
+        ArgumentNullException.ThrowIfNull(imagePath);
+        var image = ImageInput();
+        using var scope = NewDisposeScope();
+        return ToPredictions(Forward(image.ToModelInput(imagePath)))[0];
+    }
+
+    /// <summary>Predicts an encoded image (PNG, JPEG, BMP, GIF, WebP) held in memory; <paramref name="name"/> appears in errors.</summary>
+    /// <exception cref="ImageDataException">The bytes are not a usable image.</exception>
+    /// <exception cref="InvalidOperationException">The model does not take images.</exception>
+    public Prediction Predict(byte[] imageBytes, string name = "image")
+    {
+        ArgumentNullException.ThrowIfNull(imageBytes);
+        var image = ImageInput();
+        using var scope = NewDisposeScope();
+        return ToPredictions(Forward(image.ToModelInput(imageBytes, name)))[0];
+    }
+
+    /// <summary>
+    /// Predicts many image files: each batch of <see cref="MaxBatchSize"/> files is decoded on
+    /// <see cref="DecodeThreads"/> threads, then goes through one forward pass. A file that is not a usable image gets
+    /// its one-line <see cref="FilePrediction.Error"/> and the others are still predicted. Results are in input order.
+    /// </summary>
+    /// <param name="imagePaths">Image files.</param>
+    /// <param name="progress">Told the number of files done after each batch.</param>
+    /// <exception cref="InvalidOperationException">The model does not take images.</exception>
+    public IReadOnlyList<FilePrediction> PredictFiles(IReadOnlyList<string> imagePaths, IProgress<int>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(imagePaths);
+        var image = ImageInput();
+        var results = new List<FilePrediction>(imagePaths.Count);
+        foreach (var chunk in imagePaths.Chunk(MaxBatchSize))
+        {
+            var decoded = DecodeAll(chunk.Length, i => image.DecodeFile(chunk[i]), throwOnBadImage: false, out var errors);
+            var good = Enumerable.Range(0, chunk.Length).Where(i => errors[i] is null).ToArray();
+            IReadOnlyList<Prediction> predictions = [];
+            using (var scope = NewDisposeScope())
+            {
+                if (good.Length > 0) predictions = ToPredictions(Forward(image.Normalize(stack(good.Select(i => decoded[i]!)))));
+                foreach (var t in decoded) t?.Dispose();
+            }
+            int next = 0;
+            for (int i = 0; i < chunk.Length; i++)
+                results.Add(errors[i] is { } error ? new FilePrediction(chunk[i], null, error) : new FilePrediction(chunk[i], predictions[next++], null));
+            progress?.Report(results.Count);
+        }
+        return results;
+    }
+
+    /// <summary>
+    /// Predicts many encoded images held in memory, decoded in parallel, one forward pass per <see cref="MaxBatchSize"/>.
+    /// </summary>
+    /// <param name="images">Encoded images.</param>
+    /// <param name="names">Names for error messages (default "image 0", "image 1", …).</param>
+    /// <exception cref="ImageDataException">One of the images is not usable; the message names it.</exception>
+    public IReadOnlyList<Prediction> PredictImages(IReadOnlyList<byte[]> images, IReadOnlyList<string>? names = null)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        if (names is not null && names.Count != images.Count)
+            throw new ArgumentException($"Give one name per image: {images.Count} images, {names.Count} names.", nameof(names));
+        var image = ImageInput();
+        var results = new List<Prediction>(images.Count);
+        for (int start = 0; start < images.Count; start += MaxBatchSize)
+        {
+            int count = Math.Min(MaxBatchSize, images.Count - start), first = start;
+            var decoded = DecodeAll(count, i => image.Decode(images[first + i], names?[first + i] ?? $"image {first + i}"), throwOnBadImage: true, out _);
+            using var scope = NewDisposeScope();
+            results.AddRange(ToPredictions(Forward(image.Normalize(stack(decoded!)))));
+            foreach (var t in decoded) t?.Dispose();
+        }
+        return results;
+    }
+
+    /// <summary>
+    /// Predicts every row of <paramref name="table"/> (a table model's rows; the target column may be absent), in row
+    /// order: the class and every class's probability, or the regression value in the target's units.
+    /// </summary>
+    /// <exception cref="TabularDataException">An input column is missing or holds unusable values; the message says which.</exception>
+    /// <exception cref="InvalidOperationException">The model does not take table rows.</exception>
+    public IReadOnlyList<Prediction> PredictTable(Table table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        var preprocessor = Input.Table ?? throw new InvalidOperationException($"This model takes {Input.Kind.ToString().ToLowerInvariant()} input, not table rows.");
+        var matrix = preprocessor.Transform(table, null, withTarget: false);
+        if (matrix.Rows == 0) return [];
+        using var x = matrix.InputTensor();
+        return PredictBatch(x);
+    }
+
+    /// <summary>Reads the CSV or Parquet file at <paramref name="path"/> and predicts its rows; see <see cref="PredictTable(Table)"/>.</summary>
+    /// <exception cref="TabularDataException">The file cannot be read, or lacks an input column.</exception>
+    public IReadOnlyList<Prediction> PredictTable(string path, TableReadOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (Input.Table is null) throw new InvalidOperationException($"This model takes {Input.Kind.ToString().ToLowerInvariant()} input, not table rows.");
+        return PredictTable(Table.Read(path, options));
+    }
+
     /// <summary>Predicts one raw item of the input shape (e.g. [784] or [1, 28, 28]).</summary>
     /// <exception cref="ArgumentException">The item does not have the model's input shape.</exception>
     public Prediction Predict(Tensor item)
@@ -76,10 +192,7 @@ public sealed class Predictor : IDisposable
     public IReadOnlyList<Prediction> PredictBatch(Tensor items)
     {
         ArgumentNullException.ThrowIfNull(items);
-        var outputs = Outputs(items);
-        var results = new Prediction[outputs.Length];
-        for (int i = 0; i < outputs.Length; i++) results[i] = ToPrediction(outputs[i]);
-        return results;
+        return ToPredictions(Outputs(items));
     }
 
     /// <summary>Predicts several raw items of the input shape, stacked into batches of up to <see cref="MaxBatchSize"/>.</summary>
@@ -105,7 +218,13 @@ public sealed class Predictor : IDisposable
         ArgumentNullException.ThrowIfNull(items);
         ObjectDisposedException.ThrowIf(disposed, this);
         using var scope = NewDisposeScope();
-        var x = Preprocessor.PrepareBatch(items);
+        return Forward(Preprocessor.PrepareBatch(items));
+    }
+
+    /// <summary>Runs the model on prepared inputs, <see cref="MaxBatchSize"/> items per forward, one output array per item.</summary>
+    private float[][] Forward(Tensor x)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
         long n = x.size(0);
         var result = new float[n][];
         for (long start = 0; start < n; start += MaxBatchSize)
@@ -168,10 +287,49 @@ public sealed class Predictor : IDisposable
             throw new ArgumentException($"Wrong input shape [{string.Join(", ", item.shape)}]: the model takes items of shape {Input.ShapeText}.", nameof(item));
     }
 
+    private ImagePreprocessing ImageInput() =>
+        Input.Image ?? throw new InvalidOperationException($"This model takes {Input.Kind.ToString().ToLowerInvariant()} input of shape {Input.ShapeText}, not image files.");
+
+    /// <summary>Decodes <paramref name="count"/> images on up to <see cref="DecodeThreads"/> threads; bad images give an error line (or throw).</summary>
+    private Tensor?[] DecodeAll(int count, Func<int, Tensor> decode, bool throwOnBadImage, out string?[] errors)
+    {
+        var decoded = new Tensor?[count];
+        var messages = new string?[count];
+        try
+        {
+            Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, DecodeThreads) }, i =>
+            {
+                try
+                {
+                    decoded[i] = decode(i);
+                }
+                catch (ImageDataException e) when (!throwOnBadImage)
+                {
+                    messages[i] = e.Message;
+                }
+            });
+        }
+        catch (AggregateException e)
+        {
+            foreach (var t in decoded) t?.Dispose();
+            if (e.InnerExceptions.Count == 1) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+            throw;
+        }
+        errors = messages;
+        return decoded;
+    }
+
+    private Prediction[] ToPredictions(float[][] outputs)
+    {
+        var results = new Prediction[outputs.Length];
+        for (int i = 0; i < outputs.Length; i++) results[i] = ToPrediction(outputs[i]);
+        return results;
+    }
+
     private Prediction ToPrediction(float[] outputs)
     {
         if (Manifest.Target.Kind == TargetKind.Regression)
-            return new Prediction(-1, "", float.NaN, [], outputs);
+            return new Prediction(-1, "", float.NaN, [], outputs) { Values = [.. outputs.Select(o => Manifest.Target.ToTargetUnits(o))] };
         var probs = Softmax(outputs);
         int best = 0;
         for (int i = 1; i < probs.Length; i++) if (probs[i] > probs[best]) best = i;
