@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Trainwright.Plotting;
+using static TorchSharp.torch;
 
 namespace Trainwright.Inference;
 
@@ -48,6 +49,38 @@ public static class EvaluationWriter
         ArgumentNullException.ThrowIfNull(report);
         ConfusionChart.Write(path, report.Confusion.ToDense(normalize), report.Classes,
             normalize ? "confusion matrix (each row sums to 1)" : "confusion matrix (counts)", normalize);
+    }
+
+    /// <summary>The file name <see cref="WriteTopLossesPng"/> is given by the command (beside <c>evaluation.md</c>).</summary>
+    public const string TopLossesFileName = "top-losses.png";
+
+    /// <summary>
+    /// Draws the report's top losses as an image grid (fastai's <c>plot_top_losses</c>): each item's thumbnail captioned
+    /// "actual -> predicted, loss, probability of the prediction", highest loss first.
+    /// </summary>
+    /// <param name="report">A report whose <see cref="TopLoss.Item"/> indexes <paramref name="images"/>.</param>
+    /// <param name="images">The evaluated images in evaluation order, [N, C, H, W] uint8 (e.g. <c>data.Valid.X</c> of an
+    /// image folder) or float on the [0, 1] scale.</param>
+    /// <param name="path">The PNG to write (atomically).</param>
+    /// <param name="columns">Images per row.</param>
+    /// <param name="cellSize">Side of each thumbnail in pixels.</param>
+    /// <exception cref="ArgumentException">No top losses, or an item beyond the images given.</exception>
+    public static void WriteTopLossesPng(ClassificationReport report, Tensor images, string path, int columns = 4, int cellSize = 128)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(images);
+        if (report.TopLosses.Count == 0) throw new ArgumentException("The report keeps no top losses; evaluate with topLosses > 0.", nameof(report));
+        if (images.Dimensions != 4)
+            throw new ArgumentException($"Expected the evaluated images as [N, C, H, W]; got [{string.Join(", ", images.shape)}].", nameof(images));
+        var beyond = report.TopLosses.FirstOrDefault(t => t.Item >= images.shape[0]);
+        if (beyond is not null)
+            throw new ArgumentException($"Top loss item {beyond.Item} is beyond the {images.shape[0]} images given; pass the images that were evaluated, in order.", nameof(images));
+        var ci = CultureInfo.InvariantCulture;
+        using var scope = NewDisposeScope();
+        using var index = tensor(report.TopLosses.Select(t => (long)t.Item).ToArray());
+        var picked = images.index_select(0, index);
+        var captions = report.TopLosses.Select(t => string.Create(ci, $"{t.ActualName} -> {t.PredictedName}  {t.Loss:0.00}  p {t.Probability:0.00}")).ToList();
+        Plotting.ImageGrid.Save(path, picked, captions, Math.Min(columns, captions.Count), cellSize);
     }
 
     /// <summary>The report as Markdown: summary, per-class table, averages, most confused pairs, top losses.</summary>

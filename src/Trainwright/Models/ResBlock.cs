@@ -1,3 +1,4 @@
+using Trainwright.Export.Onnx;
 using static TorchSharp.torch;
 
 namespace Trainwright.Models;
@@ -6,9 +7,9 @@ namespace Trainwright.Models;
 /// The residual block of <see cref="XResNet"/>: ReLU(<see cref="Convs"/>(x) + <see cref="Shortcut"/>(x)), where
 /// <see cref="Convs"/> is conv3×3 (stride) → BN → ReLU → conv3×3 → BN and <see cref="Shortcut"/> is the identity, or
 /// conv1×1 (stride) → BN when the block changes the resolution or the channel count. Only standard modules inside, so
-/// an exporter that knows this one type can write the whole network.
+/// an exporter that knows this one type can write the whole network: <see cref="ExportOnnx"/> writes the residual Add.
 /// </summary>
-public sealed class ResBlock : nn.Module<Tensor, Tensor>
+public sealed class ResBlock : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     private readonly nn.Module<Tensor, Tensor> convs;
     private readonly nn.Module<Tensor, Tensor>? shortcut;
@@ -50,6 +51,16 @@ public sealed class ResBlock : nn.Module<Tensor, Tensor>
 
     /// <summary>conv → bn (a Sequential), or null for the identity.</summary>
     public nn.Module<Tensor, Tensor>? Shortcut => shortcut;
+
+    /// <summary>ONNX nodes of the block: Relu(Add(convs(x), shortcut(x) or x)).</summary>
+    public OnnxValue ExportOnnx(OnnxGraphBuilder graph, OnnxValue input)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        var (g, x) = (graph, input);
+        var residual = g.Export(convs, x, nameof(convs));
+        var skip = shortcut is null ? x : g.Export(shortcut, x, nameof(shortcut));
+        return g.Relu(g.Add(residual, skip));
+    }
 
     /// <inheritdoc />
     public override Tensor forward(Tensor x)

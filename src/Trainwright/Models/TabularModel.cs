@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using Trainwright.Export.Onnx;
 using Trainwright.Init;
 using static TorchSharp.torch;
 
@@ -12,7 +13,7 @@ namespace Trainwright.Models;
 /// <see cref="Data.Tables.TabularMatrix"/> packs them; whole numbers are exact in float32 up to 2²⁴), so it plugs into
 /// the Learner like any other <c>Module&lt;Tensor, Tensor&gt;</c>.
 /// </summary>
-public sealed class TabularModel : nn.Module<Tensor, Tensor>
+public sealed class TabularModel : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     private readonly ModuleList<Embedding> embeds;
     private readonly Dropout embeddingDropout;
@@ -98,6 +99,45 @@ public sealed class TabularModel : nn.Module<Tensor, Tensor>
         var output = layers.call(parts.Count == 1 ? parts[0] : cat(parts, 1));
         if (yRange is not null) output = output.sigmoid().mul(yRange.High - yRange.Low).add(yRange.Low);
         return output.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// ONNX nodes of the model in eval mode: each code column sliced, cast to int64 and looked up in its embedding
+    /// (Gather), the continuous block sliced and batch-normalised, the concatenation through the Linear/BatchNorm/ReLU
+    /// layers (dropout is the identity), and the y-range as Sigmoid, Mul, Add.
+    /// </summary>
+    public OnnxValue ExportOnnx(OnnxGraphBuilder graph, OnnxValue input)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        var (g, x) = (graph, input);
+        ArgumentNullException.ThrowIfNull(input);
+        if (x.ItemShape.Count != 1 || x.ItemShape[0] != categoricalCount + continuousCount)
+            throw new OnnxExportException($"Module '{g.Where}' (TabularModel) takes [N, {categoricalCount + continuousCount}] inputs; got {x}.");
+        OnnxValue Columns(int start, int count, string name) =>
+            g.Node("Slice", [x.Name, g.Int64Initializer($"{name}_start", [start]), g.Int64Initializer($"{name}_end", [start + count]), g.Int64Initializer($"{name}_axis", [1])], [count]);
+        var parts = new List<OnnxValue>();
+        for (int i = 0; i < categoricalCount; i++)
+        {
+            var weight = embeds[i].weight!;
+            long width = weight.size(1);
+            var codes = g.Node("Cast", [Columns(i, 1, $"embeds.{i}.column").Name], [1], OnnxAttributes.Int("to", (long)global::Onnx.TensorProto.Types.DataType.Int64));
+            var looked = g.Node("Gather", [g.Initializer($"embeds.{i}.weight", weight), codes.Name], [1, width], OnnxAttributes.Int("axis", 0));
+            parts.Add(g.Node("Flatten", [looked.Name], [width], OnnxAttributes.Int("axis", 1)));
+        }
+        if (continuousCount > 0)
+        {
+            var values = Columns(categoricalCount, continuousCount, "continuous");
+            parts.Add(continuousNorm is null ? values : g.Export(continuousNorm, values, nameof(continuousNorm)));
+        }
+        var joined = parts.Count == 1 ? parts[0]
+            : g.Node("Concat", [.. parts.Select(p => p.Name)], [parts.Sum(p => p.ItemShape[0])], OnnxAttributes.Int("axis", 1));
+        var y = g.Export(layers, joined, nameof(layers));
+        if (yRange is null) return y;
+        using var scale = tensor((float)(yRange.High - yRange.Low));
+        using var low = tensor((float)yRange.Low);
+        var squashed = g.Node("Sigmoid", [y.Name], y.ItemShape);
+        var scaled = g.Node("Mul", [squashed.Name, g.Initializer("y_range_scale", scale)], y.ItemShape);
+        return g.Node("Add", [scaled.Name, g.Initializer("y_range_low", low)], y.ItemShape);
     }
 
     private static void Check(TabularModelSettings s)
