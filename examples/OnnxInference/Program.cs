@@ -1,20 +1,25 @@
-// Predicts with an ONNX model exported by Trainwright, using only ONNX Runtime: no Trainwright, no TorchSharp.
-//   dotnet run -c Release --project examples/OnnxInference -- MODEL.onnx IDX_IMAGES[.gz] [ITEM]
-// The model's metadata says what it takes (trainwright.input: shape, normalisation) and what its outputs are
-// (trainwright.target: class names); the IDX item is scaled to [0, 1] exactly as Trainwright's IDX loader does, and
-// normalised here only when the graph does not already start with the normalisation.
+// Predicts with an ONNX model exported by Trainwright, using only ONNX Runtime (and SkiaSharp to decode images): no
+// Trainwright, no TorchSharp.
+//   dotnet run -c Release --project examples/OnnxInference -- MODEL.onnx IMAGE_FILE            (an image model)
+//   dotnet run -c Release --project examples/OnnxInference -- MODEL.onnx IDX_IMAGES[.gz] [ITEM] (an IDX model)
+// The model's metadata says what it takes (trainwright.input: kind, shape, normalisation, and for image models the
+// preprocessing: size, resize method, channels, mean, std) and what its outputs are (trainwright.target: class names).
+// An image file is decoded and resized by ImageInput.cs, which mirrors Trainwright's ImagePreprocessing.ToModelInput;
+// an IDX item is scaled to [0, 1] exactly as Trainwright's IDX loader does. Either is normalised here only when the
+// graph does not already start with the normalisation.
 using System.Globalization;
 using System.IO.Compression;
 using System.Text.Json.Nodes;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using Trainwright.Examples.OnnxInference;
 
 if (args.Length is < 2 or > 3)
 {
-    Console.Error.WriteLine("usage: OnnxInference MODEL.onnx IDX_IMAGES[.gz] [ITEM]   e.g. model.onnx data/mnist/t10k-images-idx3-ubyte.gz 0");
+    Console.Error.WriteLine("usage: OnnxInference MODEL.onnx IMAGE_FILE   or   OnnxInference MODEL.onnx IDX_IMAGES[.gz] [ITEM]");
     return 2;
 }
-string modelPath = args[0], idxPath = args[1];
+string modelPath = args[0], inputPath = args[1];
 int item = args.Length == 3 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 0;
 try
 {
@@ -27,10 +32,23 @@ try
     var classes = JsonNode.Parse(targetJson)!["names"]!.AsArray().Select(n => n!.GetValue<string>()).ToArray();
     bool normalisedInGraph = meta.TryGetValue("trainwright.normalization_in_graph", out var flag) && flag == "true";
 
-    float[] pixels = ReadIdxItem(idxPath, item, out int height, out int width);
-    if (pixels.Length != shape.Aggregate(1, (a, b) => a * b))
-        throw new InvalidDataException($"The model takes items of shape [{string.Join(", ", shape)}], but IDX items are {height}x{width}.");
-    if (!normalisedInGraph && input["normalize"] is JsonObject norm)
+    float[] pixels;
+    string what;
+    if (input["image"] is JsonObject image)
+    {
+        float[] Floats(string key) => [.. image[key]!.AsArray().Select(v => v!.GetValue<float>())];
+        pixels = ImageInput.Prepare(File.ReadAllBytes(inputPath), image["size"]!.GetValue<int>(), image["resize"]!.GetValue<string>(),
+            image["channels"]!.GetValue<int>(), normalisedInGraph ? null : Floats("mean"), normalisedInGraph ? null : Floats("std"));
+        what = Path.GetFileName(inputPath);
+    }
+    else
+    {
+        pixels = ReadIdxItem(inputPath, item, out int height, out int width);
+        if (pixels.Length != shape.Aggregate(1, (a, b) => a * b))
+            throw new InvalidDataException($"The model takes items of shape [{string.Join(", ", shape)}], but IDX items are {height}x{width}.");
+        what = $"{Path.GetFileName(inputPath)}[{item}]";
+    }
+    if (!normalisedInGraph && input["image"] is null && input["normalize"] is JsonObject norm)
     {
         var mean = norm["mean"]!.AsArray().Select(v => v!.GetValue<float>()).ToArray();
         var std = norm["std"]!.AsArray().Select(v => v!.GetValue<float>()).ToArray();
@@ -45,7 +63,7 @@ try
     var exp = logits.Select(l => Math.Exp(l - max)).ToArray();
     double sum = exp.Sum();
     var ranked = exp.Select((e, i) => (Class: i, P: e / sum)).OrderByDescending(t => t.P).ToArray();
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(idxPath)}[{item}]: {classes[ranked[0].Class]} (p = {ranked[0].P:0.0000})"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{what}: {classes[ranked[0].Class]} (p = {ranked[0].P:0.0000})"));
     foreach (var (c, p) in ranked.Take(3))
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {classes[c],-10} {p:0.0000}"));
     return 0;
