@@ -21,11 +21,9 @@ learner.Add(StandardCallbacks.Classification());
 learner.FitOneCycle(epochs, maxLr: 0.1);
 
 // The model as data: which built-in model, what it takes (784 values in [0, 1], normalised with the training
-// statistics) and what its outputs mean.
-var description = new ModelDescription(
-    ModelArchitecture.Mlp(mnist.FeatureCount, 50, mnist.ClassCount),
-    InputDescription.ForTensor([mnist.FeatureCount], Normalization.Global(mnist.Mean, mnist.Std)),
-    TargetDescription.NumberedClasses(mnist.ClassCount));
+// statistics) and what its outputs mean. ModelDescription.ForImages(imageFolderData, …) and ForTable(tabularData, …)
+// do the same for image folders and tables, storing their preprocessing.
+var description = ModelDescription.ForIdx(mnist, ModelArchitecture.Mlp(mnist.FeatureCount, 50, mnist.ClassCount));
 var modelPath = Path.Combine(outDir, "mnist-mlp" + ModelFile.Extension);
 learner.Export(modelPath, description);
 
