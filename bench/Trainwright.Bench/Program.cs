@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using Trainwright.Bench;
 
-// dotnet run -c Release --project bench/Trainwright.Bench -- all | data ce sgd loop peer memory throughput startup distributed predict onnx tabular images images-memory  [--threads N] [--out FILE] [--quick] [--rows N]
+// dotnet run -c Release --project bench/Trainwright.Bench -- all | data ce sgd loop threads peer memory throughput startup distributed predict onnx tabular images images-memory  [--threads N] [--out FILE] [--quick] [--rows N]
 // TRAINWRIGHT_BENCH_SMOKE=1 shrinks the image benches to a quick check of the code (figures meaningless).
 if (args is [StartupBench.ProbeArgument]) return StartupBench.Probe();
 var benches = new Dictionary<string, (string Title, Func<IEnumerable<string>> Run)>(StringComparer.OrdinalIgnoreCase)
@@ -11,6 +11,7 @@ var benches = new Dictionary<string, (string Title, Func<IEnumerable<string>> Ru
     ["ce"] = ("Cross entropy, forward + backward", () => Report.Table(CrossEntropyBench.Run())),
     ["sgd"] = ("Optimizer step", () => Report.Table(SgdBench.Run())),
     ["loop"] = ("Loop overhead", () => Report.Table(LoopOverheadBench.Run())),
+    ["threads"] = ("All cores, idle and under load", () => Report.Table(ThreadsBench.Run())),
     ["peer"] = ("The peer: PyTorch from Python", () => Report.Table(PeerBench.Run())),
     ["memory"] = ("Memory over a long run", () => Report.Table(MemoryBench.Run())),
     ["throughput"] = ("The machine's limit and throughput", () => Report.Table(ThroughputBench.Run())),

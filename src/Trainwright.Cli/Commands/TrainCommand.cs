@@ -8,6 +8,7 @@ using Trainwright.Cli.Networks;
 using Trainwright.Cli.Runs;
 using Trainwright.Cli.Settings;
 using Trainwright.Distributed;
+using Trainwright.Inference;
 using Trainwright.Learning;
 using Trainwright.Losses;
 using Trainwright.Optim;
@@ -237,10 +238,15 @@ internal sealed class TrainCommand
         }
 
         var plots = WritePlots(run.Recorder, s.Out);
+        // The trained model travels as data, for predict, export and other programs (Predictor.Load).
+        string? modelPath = outcome == "completed" ? Path.Combine(s.Out, ModelFileLocation.FileName) : null;
+        if (modelPath is not null)
+            run.Learner.Export(modelPath, ModelDescriptions.For(run.Spec, run.Data), new Dictionary<string, string>(run.Settings.ToMetadata()));
         var summaryPath = Path.Combine(s.Out, "summary.json");
         RunSummary.Write(summaryPath, new RunSummary.Train(outcome, started, wall, fit, s, run.Spec,
             run.Data.Describe(), run.Stats, saveModel, run.Nan.StoppedAt, stop?.StoppedAt, resumeCommand,
-            [run.CsvPath, .. plots, run.LastPath, saveModel.BestPath, Path.Combine(s.Out, "tensorboard"), summaryPath]));
+            [run.CsvPath, .. plots, run.LastPath, saveModel.BestPath, .. (modelPath is null ? Array.Empty<string>() : [modelPath]),
+             Path.Combine(s.Out, "tensorboard"), summaryPath]));
 
         if (stop?.StoppedAt is { } stoppedAt)
         {
@@ -260,7 +266,7 @@ internal sealed class TrainCommand
         if (run.Stats.Valid is { } valid)
             Console.WriteLine($"Final validation accuracy: {valid.Metrics["accuracy"].ToString("0.0000", CultureInfo.InvariantCulture)} "
                 + $"(valid loss {Num(valid.Loss)}) after {Epochs(s.Epochs)}, {wall.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)}s");
-        Console.WriteLine($"Outputs in {s.Out}: metrics.csv, lr.png, loss.png, {SaveModel.LastFileName}, {SaveModel.BestFileName}, tensorboard/, summary.json");
+        Console.WriteLine($"Outputs in {s.Out}: metrics.csv, lr.png, loss.png, {SaveModel.LastFileName}, {SaveModel.BestFileName}, {ModelFileLocation.FileName}, tensorboard/, summary.json");
         return ExitCodes.Ok;
     }
 

@@ -27,4 +27,7 @@ internal interface ITrainingData : IDisposable
 
     /// <summary>Things the user should know but that do not stop the run (e.g. classes with very few examples).</summary>
     IReadOnlyList<string> Warnings { get; }
+
+    /// <summary>How one raw item becomes the model's input (shape <paramref name="itemShape"/>), for the run's model file.</summary>
+    Trainwright.Inference.InputDescription ModelInput(IReadOnlyList<int> itemShape);
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Trainwright.Data;
+using Trainwright.Inference;
 using static TorchSharp.torch;
 
 namespace Trainwright.Cli.DataSources;
@@ -35,6 +36,9 @@ internal sealed class IdxTrainingData : ITrainingData
     public IDataset<(Tensor X, Tensor Y)> Test => data.Test;
 
     public DataBunch ToDataBunch(int batchSize, int workers, int seed) => data.ToDataBunch(batchSize, workers, seed);
+
+    public InputDescription ModelInput(IReadOnlyList<int> itemShape) =>
+        InputDescription.ForTensor(itemShape, data.IsNormalized ? Normalization.Global(data.Mean, data.Std) : null);
 
     public string Describe() =>
         $"{(folder is null ? "MNIST (bundled)" : $"'{folder}'")}: {data.TrainY.shape[0]} train, {data.ValidY.shape[0]} valid, "

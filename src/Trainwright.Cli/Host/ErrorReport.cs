@@ -1,4 +1,6 @@
 using Trainwright.Data;
+using Trainwright.Export.Onnx;
+using Trainwright.Inference;
 using Trainwright.Learning;
 
 namespace Trainwright.Cli.Host;
@@ -45,6 +47,7 @@ internal static class ErrorReport
     private static (string Line, int Code) Describe(Exception e) => e switch
     {
         CliException c => (c.Message, c.ExitCode),
+        ModelFileException or OnnxExportException => (OneLine(e.Message), ExitCodes.BadInput),
         IdxFormatException or ChecksumMismatchException => (OneLine(e.Message) + " " + DataHint, ExitCodes.BadInput),
         InvalidDataException or DirectoryNotFoundException or FileNotFoundException => (OneLine(e.Message), ExitCodes.BadInput),
         UnauthorizedAccessException => (OneLine(e.Message) + " Check the folder's permissions or choose another with --out.", ExitCodes.BadInput),

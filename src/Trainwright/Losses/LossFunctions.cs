@@ -18,6 +18,22 @@ public static class LossFunctions
     public static LossFunction CrossEntropyLoss { get; } = NativeCrossEntropy;
 
     /// <summary>
+    /// Cross entropy against targets smoothed towards the uniform distribution: each row's target puts
+    /// 1 − <paramref name="smoothing"/> + <paramref name="smoothing"/>/c on its class and <paramref name="smoothing"/>/c on
+    /// every other class (libtorch's fused kernel). It keeps the model from growing its logits without bound, which helps
+    /// short schedules generalise.
+    /// </summary>
+    /// <param name="smoothing">In [0, 1); 0 is plain cross entropy.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="smoothing"/> is outside [0, 1).</exception>
+    public static LossFunction LabelSmoothingCrossEntropy(double smoothing)
+    {
+        if (!(smoothing >= 0 && smoothing < 1))
+            throw new ArgumentOutOfRangeException(nameof(smoothing), smoothing, "Label smoothing must be in [0, 1); 0.1 is usual.");
+        if (smoothing == 0) return CrossEntropyLoss;
+        return (pred, target) => Native(pred, target, smoothing);
+    }
+
+    /// <summary>
     /// Cross entropy by libtorch's fused kernel (<c>torch.nn.functional.cross_entropy</c>), with this library's checks
     /// and messages. Unlike <see cref="FusedCrossEntropy"/> it reads no value back from the tensors on the way (the
     /// kernel itself checks the class range), so it never waits for a device.
@@ -26,7 +42,9 @@ public static class LossFunctions
     /// <param name="target">Class indices, shape [n], integer type, each in [0, c).</param>
     /// <returns>A 0-d tensor: the mean loss over the rows.</returns>
     /// <exception cref="ArgumentException">The shapes disagree, the targets are not integers, or a target is outside [0, c).</exception>
-    public static Tensor NativeCrossEntropy(Tensor pred, Tensor target)
+    public static Tensor NativeCrossEntropy(Tensor pred, Tensor target) => Native(pred, target, smoothing: 0);
+
+    private static Tensor Native(Tensor pred, Tensor target, double smoothing)
     {
         ArgumentNullException.ThrowIfNull(pred);
         ArgumentNullException.ThrowIfNull(target);
@@ -35,8 +53,8 @@ public static class LossFunctions
         {
             // libtorch's kernel takes int64 class indices only; int32 targets are accepted here as everywhere else.
             return target.dtype == ScalarType.Int64
-                ? nn.functional.cross_entropy(pred, target)
-                : nn.functional.cross_entropy(pred, target.to_type(ScalarType.Int64));
+                ? nn.functional.cross_entropy(pred, target, label_smoothing: smoothing)
+                : nn.functional.cross_entropy(pred, target.to_type(ScalarType.Int64), label_smoothing: smoothing);
         }
         catch (System.Runtime.InteropServices.ExternalException) when (target.shape[0] > 0)
         {

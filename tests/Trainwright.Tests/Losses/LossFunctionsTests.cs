@@ -114,6 +114,23 @@ public class LossFunctionsTests
         AssertClose(LossFunctions.CrossEntropy(x, y), LossFunctions.NativeCrossEntropy(x, y), Tol * scale);
     }
 
+    [Theory]
+    [InlineData(0.1)]
+    [InlineData(0.3)]
+    public void LabelSmoothingMatchesItsClosedForm(double eps)
+    {
+        using var scope = NewDisposeScope();
+        var (x, y) = Random(32, 7, 2.0, seed: 8);
+        // (1 − ε)·NLL + ε·(mean over classes of −log p), by the lesson's from-scratch pieces.
+        var logp = LossFunctions.LogSoftmax(x);
+        var expected = LossFunctions.Nll(logp, y) * (1 - eps) + logp.mean([1]).neg().mean() * eps;
+        AssertClose(expected, LossFunctions.LabelSmoothingCrossEntropy(eps)(x, y));
+        Assert.Same(LossFunctions.CrossEntropyLoss, LossFunctions.LabelSmoothingCrossEntropy(0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => LossFunctions.LabelSmoothingCrossEntropy(1));
+        Assert.Contains("class index 9", Assert.Throws<ArgumentException>(
+            () => LossFunctions.LabelSmoothingCrossEntropy(eps)(x, full(32, 9L, dtype: ScalarType.Int64))).Message);
+    }
+
     /// <summary>The three cross entropies under test, by name, so each theory covers all of them.</summary>
     private static Tensor CrossEntropyBy(string form, Tensor x, Tensor y) => form switch
     {

@@ -33,6 +33,29 @@ public class ModelsTests
         Assert.Equal(4 * 4 * 4 * 1 * 9 + 4 * 3, Cnn.ForwardMacs(1, 3, 8, 8, [(4, 2)]));
     }
 
+    [Theory]
+    [InlineData(1, 28, 10)]
+    [InlineData(3, 40, 4)]
+    [InlineData(1, 20, 2)]
+    public void FastCnnMapsImagesOfAnySizeToClassScores(int channels, int size, int classes)
+    {
+        using var m = FastCnn.Create(channels, classes);
+        using var x = randn(2, channels, size, size);
+        using var y = m.call(x);
+        Assert.Equal([2L, (long)classes], y.shape);
+    }
+
+    [Fact]
+    public void FastCnnOnMnistHasTheAnchorsSize()
+    {
+        // 5x5 conv 1->24 on 28x28 gives 24x24; pool to 12; 3x3 conv 24->32 gives 10x10; pool to 5; dense 800->256->10.
+        long macs = 24 * 24 * 24 * 1 * 25 + 10 * 10 * 32 * 24 * 9 + 32 * 5 * 5 * 256 + 256 * 10;
+        Assert.Equal(macs, FastCnn.ForwardMacs(1, 10, 28, 28));
+        using var m = FastCnn.Create(1, 10);
+        long parameters = 24 * 25 + 2 * 24 + 32 * 24 * 9 + 2 * 32 + 800 * 256 + 256 + 256 * 10 + 10;
+        Assert.Equal(parameters, m.parameters().Sum(p => p.numel()));
+    }
+
     [Fact]
     public void BadSizesAreRefused()
     {
