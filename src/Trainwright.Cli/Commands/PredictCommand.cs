@@ -5,14 +5,16 @@ using System.Text.Json;
 using Trainwright.Cli.Host;
 using Trainwright.Cli.Runs;
 using Trainwright.Data;
+using Trainwright.Data.Images;
 using Trainwright.Inference;
 using static TorchSharp.torch;
 
 namespace Trainwright.Cli.Commands;
 
 /// <summary>
-/// <c>trainwright predict</c>: loads a trained model file (no training code, data set or optimizer) and names the class
-/// of each input: the items of IDX image files, as a table, CSV or JSON.
+/// <c>trainwright predict</c>: loads a trained model file (no training code, data set or optimizer) and predicts each
+/// input — image files and folders for an image model, CSV or Parquet rows for a table model, the items of IDX image
+/// files for a model trained on IDX data — printed as a table, CSV or JSON.
 /// </summary>
 internal sealed class PredictCommand
 {
@@ -29,7 +31,8 @@ internal sealed class PredictCommand
     };
     private readonly Argument<string[]> inputs = new("inputs")
     {
-        Description = "IDX image files (…-images-idx3-ubyte[.gz]) or folders holding them (the test images, t10k-…, are used)",
+        Description = "Image files or folders of images (image models); CSV or Parquet files (table models); IDX image files "
+            + "(…-images-idx3-ubyte[.gz]) or folders holding them (models trained on IDX data; the test images, t10k-…, are used)",
         Arity = ArgumentArity.OneOrMore,
     };
     private readonly Option<int> top = CliOptions.Range("--top", "How many of the most probable classes to show per item", 3, 1, 100);
@@ -59,7 +62,40 @@ internal sealed class PredictCommand
         var fmt = Enum.Parse<OutputFormat>(result.GetValue(format)!, ignoreCase: true);
         int? limit = result.GetValue(maxItems);
         var rows = new List<Row>();
-        foreach (var input in result.GetValue(inputs)!)
+        var given = result.GetValue(inputs)!;
+        switch (predictor.Input.Kind)
+        {
+            case InputKind.Image:
+                PredictImages(predictor, ImageFiles(given, limit), k, rows);
+                break;
+            case InputKind.Table:
+                foreach (var table in given)
+                {
+                    if (!File.Exists(table)) throw new CliException($"Input '{table}' is not a file; a table model reads CSV or Parquet files.");
+                    var predictions = predictor.PredictTable(table);
+                    var take = limit is { } l ? Math.Min(predictions.Count, l - rows.Count) : predictions.Count;
+                    rows.AddRange(predictions.Take(take).Select((p, i) => new Row($"{Path.GetFileName(table)}#{i + 1}", p, p.Top(k), null)));
+                }
+                break;
+            default:
+                PredictIdx(predictor, given, bs, limit, k, rows);
+                break;
+        }
+        bool regression = predictor.Manifest.Target.Kind == TargetKind.Regression;
+        Console.Write(fmt switch
+        {
+            OutputFormat.Csv => Csv(rows, predictor.Labels, k, regression),
+            OutputFormat.Json => Json(rows, predictor.Labels, regression),
+            _ => Table(rows, predictor.Labels, regression),
+        });
+        int failed = rows.Count(r => r.Error is not null);
+        if (failed > 0) Console.Error.WriteLine($"{failed} of {rows.Count} inputs could not be predicted; their errors are in the output.");
+        return ExitCodes.Ok;
+    }
+
+    private static void PredictIdx(Predictor predictor, IEnumerable<string> given, int bs, int? limit, int k, List<Row> rows)
+    {
+        foreach (var input in given)
         {
             foreach (var (name, items) in IdxItems(input, predictor.Input))
             {
@@ -71,18 +107,34 @@ internal sealed class PredictCommand
                     {
                         using var slice = items.slice(0, start, Math.Min(take, start + bs), 1);
                         var predictions = predictor.PredictBatch(slice);
-                        rows.AddRange(predictions.Select((p, i) => new Row($"{name}#{start + i}", p, p.Top(k))));
+                        rows.AddRange(predictions.Select((p, i) => new Row($"{name}#{start + i}", p, p.Top(k), null)));
                     }
                 }
             }
         }
-        Console.Write(fmt switch
+    }
+
+    private static void PredictImages(Predictor predictor, IReadOnlyList<string> files, int k, List<Row> rows)
+    {
+        if (files.Count == 0) throw new CliException($"No image files among the inputs (looked for {string.Join(", ", ImageDecoder.Extensions.Order())}).");
+        foreach (var f in predictor.PredictFiles(files))
+            rows.Add(new Row(f.Path, f.Prediction, f.Prediction?.Top(k) ?? [], f.Error));
+    }
+
+    /// <summary>The image files the inputs name: files as given, folders searched recursively, in ordinal order.</summary>
+    private static List<string> ImageFiles(IEnumerable<string> given, int? limit)
+    {
+        var files = new List<string>();
+        foreach (var input in given)
         {
-            OutputFormat.Csv => Csv(rows, predictor.Labels, k),
-            OutputFormat.Json => Json(rows, predictor.Labels),
-            _ => Table(rows, predictor.Labels),
-        });
-        return ExitCodes.Ok;
+            if (string.IsNullOrWhiteSpace(input)) throw new CliException("An input is empty; give image files or folders of images.");
+            if (Directory.Exists(input))
+                files.AddRange(Directory.EnumerateFiles(input, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true })
+                    .Where(ImageDecoder.IsImageFile).Order(StringComparer.Ordinal));
+            else if (File.Exists(input)) files.Add(input);
+            else throw new CliException($"Input '{input}' does not exist.");
+        }
+        return limit is { } l ? [.. files.Take(l)] : files;
     }
 
     private static Option<string> FormatOption()
@@ -92,7 +144,7 @@ internal sealed class PredictCommand
         return option;
     }
 
-    private sealed record Row(string Item, Prediction Prediction, IReadOnlyList<(int Index, float Probability)> Top);
+    private sealed record Row(string Item, Prediction? Prediction, IReadOnlyList<(int Index, float Probability)> Top, string? Error);
 
     /// <summary>The image items of an IDX file (or of the test images in a folder), scaled to [0, 1] and shaped as the model takes them.</summary>
     private static IEnumerable<(string Name, Tensor Items)> IdxItems(string input, InputDescription description)
@@ -122,45 +174,69 @@ internal sealed class PredictCommand
         throw new CliException($"Folder '{folder}' holds no IDX images (t10k-images-idx3-ubyte[.gz] or train-images-idx3-ubyte[.gz]).");
     }
 
-    private static string Table(List<Row> rows, IReadOnlyList<string> labels)
+    private static string Table(List<Row> rows, IReadOnlyList<string> labels, bool regression)
     {
         var sb = new StringBuilder();
         int width = Math.Max(4, rows.Count == 0 ? 4 : rows.Max(r => r.Item.Length));
-        sb.AppendLine(CultureInfo.InvariantCulture, $"{"item".PadRight(width)}  {"predicted",-12} {"probability",11}  top");
+        sb.AppendLine(regression
+            ? $"{"item".PadRight(width)}  {"predicted",12}"
+            : $"{"item".PadRight(width)}  {"predicted",-12} {"probability",11}  top");
         foreach (var r in rows)
-            sb.AppendLine(CultureInfo.InvariantCulture,
-                $"{r.Item.PadRight(width)}  {r.Prediction.Label,-12} {r.Prediction.Probability,11:F4}  {string.Join(", ", r.Top.Select(t => string.Create(CultureInfo.InvariantCulture, $"{labels[t.Index]} {t.Probability:F3}")))}");
+        {
+            if (r.Prediction is not { } p)
+                sb.AppendLine(CultureInfo.InvariantCulture, $"{r.Item.PadRight(width)}  error: {r.Error}");
+            else if (regression)
+                sb.AppendLine(CultureInfo.InvariantCulture, $"{r.Item.PadRight(width)}  {p.Value,12:G6}");
+            else
+                sb.AppendLine(CultureInfo.InvariantCulture,
+                    $"{r.Item.PadRight(width)}  {p.Label,-12} {p.Probability,11:F4}  {string.Join(", ", r.Top.Select(t => string.Create(CultureInfo.InvariantCulture, $"{labels[t.Index]} {t.Probability:F3}")))}");
+        }
         sb.AppendLine(CultureInfo.InvariantCulture, $"{rows.Count} item{(rows.Count == 1 ? "" : "s")}");
         return sb.ToString();
     }
 
-    private static string Csv(List<Row> rows, IReadOnlyList<string> labels, int k)
+    private static string Csv(List<Row> rows, IReadOnlyList<string> labels, int k, bool regression)
     {
-        var sb = new StringBuilder("item,predicted,probability");
-        for (int i = 1; i <= k; i++) sb.Append(CultureInfo.InvariantCulture, $",top{i},top{i}_probability");
-        sb.AppendLine();
+        var sb = new StringBuilder(regression ? "item,predicted" : "item,predicted,probability");
+        if (!regression)
+            for (int i = 1; i <= k; i++) sb.Append(CultureInfo.InvariantCulture, $",top{i},top{i}_probability");
+        sb.AppendLine(",error");
         foreach (var r in rows)
         {
-            sb.Append(CsvField(r.Item)).Append(',').Append(CsvField(r.Prediction.Label)).Append(',')
-              .Append(r.Prediction.Probability.ToString("R", CultureInfo.InvariantCulture));
+            sb.Append(CsvField(r.Item));
+            if (r.Prediction is not { } p)
+            {
+                sb.Append(',', regression ? 1 : 2 + 2 * k).Append(',').Append(CsvField(r.Error ?? "")).AppendLine();
+                continue;
+            }
+            if (regression)
+            {
+                sb.Append(',').Append(p.Value.ToString("R", CultureInfo.InvariantCulture)).AppendLine(",");
+                continue;
+            }
+            sb.Append(',').Append(CsvField(p.Label)).Append(',').Append(p.Probability.ToString("R", CultureInfo.InvariantCulture));
             foreach (var t in r.Top)
                 sb.Append(',').Append(CsvField(labels[t.Index])).Append(',').Append(t.Probability.ToString("R", CultureInfo.InvariantCulture));
-            sb.AppendLine();
+            sb.Append(new string(',', k - r.Top.Count + 1)).AppendLine();
         }
         return sb.ToString();
     }
 
     private static string CsvField(string s) => s.IndexOfAny([',', '"', '\n', '\r']) < 0 ? s : "\"" + s.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
-    private static string Json(List<Row> rows, IReadOnlyList<string> labels) =>
-        JsonSerializer.Serialize(rows.Select(r => new
-        {
-            item = r.Item,
-            predicted = r.Prediction.Label,
-            index = r.Prediction.Index,
-            probability = r.Prediction.Probability,
-            probabilities = labels.Select((l, i) => new { label = l, probability = r.Prediction.Probabilities[i] }),
-        }), JsonOptions) + Environment.NewLine;
+    private static string Json(List<Row> rows, IReadOnlyList<string> labels, bool regression) =>
+        JsonSerializer.Serialize(rows.Select(r => r.Prediction is not { } p
+            ? (object)new { item = r.Item, error = r.Error }
+            : regression
+                ? new { item = r.Item, predicted = p.Value }
+                : new
+                {
+                    item = r.Item,
+                    predicted = p.Label,
+                    index = p.Index,
+                    probability = p.Probability,
+                    probabilities = labels.Select((l, i) => new { label = l, probability = p.Probabilities[i] }),
+                }), JsonOptions) + Environment.NewLine;
 
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
 }

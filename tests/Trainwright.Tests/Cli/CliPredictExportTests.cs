@@ -29,7 +29,7 @@ public sealed class CliPredictExportTests
         var predicted = ws.Run("predict", "--model", "run", testImages, "--max-items", "20", "--format", "csv", "--top", "2");
         Assert.True(predicted.ExitCode == 0, predicted.ToString());
         var lines = predicted.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        Assert.Equal("item,predicted,probability,top1,top1_probability,top2,top2_probability", lines[0]);
+        Assert.Equal("item,predicted,probability,top1,top1_probability,top2,top2_probability,error", lines[0]);
         Assert.Equal(21, lines.Length);
         using var items = IdxReader.Read(testImages).ToTensor().slice(0, 0, 20, 1).to_type(ScalarType.Float32).div_(255f).reshape(20, 784);
         using var predictor = Predictor.Load(modelFile);
