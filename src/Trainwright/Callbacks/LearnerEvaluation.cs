@@ -24,8 +24,9 @@ public static class LearnerEvaluation
         ArgumentNullException.ThrowIfNull(learner);
         ArgumentNullException.ThrowIfNull(x);
         Tensor? result = null;
-        using var noTarget = empty(0);
-        using var batch = new Batch(x, noTarget);
+        if (x.Dimensions == 0) throw new ArgumentException("Predict takes a batch: items along the first dimension (for one item, x.unsqueeze(0)).", nameof(x));
+        using var noTarget = zeros(x.shape[0], dtype: ScalarType.Int64); // no targets: a placeholder of the right length
+        var batch = new Batch(x, noTarget); // not disposed: that would dispose the caller's x
         learner.Infer([batch], disposeBatches: false, (pred, _) =>
         {
             result = pred.detach().cpu().clone();
