@@ -129,6 +129,18 @@ public class FirstContactBehaviourTests
     }
 
     [Fact]
+    public void AConvolutionalModelSaysHowManyChannelsItExpects()
+    {
+        using var x = randn(8, 3, 6, 6); // three channels into a model for one
+        using var y = randint(0, 3, 8);
+        var data = new DataBunch(new InMemoryLoader(x, y, 4), new InMemoryLoader(x, y, 4), 3);
+        manual_seed(1);
+        var cnn = nn.Sequential(("conv", nn.Conv2d(1, 4, 3)), ("flat", nn.Flatten()), ("head", nn.Linear(64, 3)));
+        var e = Assert.Throws<BatchFailedException>(() => new Learner(cnn, data, (p, t) => nn.functional.cross_entropy(p, t), PlainSgd.Factory, 0.1).Fit(1));
+        Assert.Contains("on Xb Float32 [4, 3, 6, 6]; the model's first layer 'conv' (Conv2d) expects 1 input channels", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ALossFailureNamesPredictionsAndTargets()
     {
         using var x = randn(16, 6);
