@@ -56,8 +56,8 @@ var checkpoints = Path.Combine(outDir, "checkpoints");
 var early = new EarlyStopping("valid_loss", patience: 3);
 var save = new SaveModel(checkpoints, monitor: "valid_loss");
 learner.Fit(30, [early, save], lr: finder.SuggestedLr);
-Console.WriteLine(early.StoppedEpoch is { } stopped
-    ? $"early stopping after epoch {stopped + 1}: valid_loss has not improved on {early.Best:F4} for {early.Patience} epochs"
+Console.WriteLine(early.StoppedAfterEpoch is { } stopped
+    ? $"early stopping after epoch {stopped}: valid_loss has not improved on {early.Best:F4} for {early.Patience} epochs"
     : "ran all 30 epochs");
 
 // The last weights are past the best epoch; load the best ones back and check them.

@@ -11,7 +11,7 @@ namespace Trainwright.Callbacks;
 /// exact even when the last batch is smaller. Sums stay on the device during the pass (no per-batch sync) and are read
 /// once when the pass ends.
 /// </summary>
-public sealed class AvgStats : Callback
+public sealed class AvgStats : Callback, IFitResultContributor
 {
     private readonly Metric[] metrics;
     // Where each metric's statistics start in the sums (after the loss at 0), and whether every metric is a plain mean.
@@ -39,6 +39,18 @@ public sealed class AvgStats : Callback
 
     /// <inheritdoc />
     public override int Order => CallbackOrder.AvgStats;
+
+    /// <inheritdoc />
+    public override CallbackPhases RunsIn => CallbackPhases.Fit;
+
+    /// <inheritdoc />
+    public override bool OnePerLearner => true;
+
+    /// <inheritdoc />
+    public override bool ReportsTraining => true;
+
+    /// <summary>The metrics, in order (also what <c>learner.Validate()</c> computes).</summary>
+    public IReadOnlyList<Metric> Metrics => metrics;
 
     /// <summary>Names of the metrics, in order.</summary>
     public IReadOnlyList<string> MetricNames => [.. metrics.Select(m => m.Name)];
@@ -109,7 +121,7 @@ public sealed class AvgStats : Callback
         using var _ = no_grad();
         var values = new Tensor[metrics.Length + 1];
         values[0] = l.Loss;
-        for (int i = 0; i < metrics.Length; i++) values[i + 1] = metrics[i].Compute(l.Pred!, l.Yb);
+        for (int i = 0; i < metrics.Length; i++) values[i + 1] = Checked(metrics[i], metrics[i].Compute(l.Pred!, l.Yb));
         if (allScalar) sums.add_(stack(values), alpha: bs);
         else
         {
@@ -161,6 +173,34 @@ public sealed class AvgStats : Callback
         PhaseEnded?.Invoke(stats);
     }
 
-    private static double ValueOf(Metric metric, double[] means, int offset) =>
+    /// <summary>The metric's value for one batch, refused with the metric's name unless it has the promised size.</summary>
+    internal static Tensor Checked(Metric metric, Tensor value)
+    {
+        if (value is null)
+            throw new InvalidOperationException($"Metric '{metric.Name}' returned null; a metric must return a tensor.");
+        if (metric.StatCount == 1 && value.numel() != 1)
+            throw new InvalidOperationException(
+                $"Metric '{metric.Name}' returned a tensor of shape [{string.Join(", ", value.shape)}]; a metric must return a scalar "
+                + "for the whole batch (e.g. end it with .mean()), which AvgStats weights by the batch size.");
+        if (metric.StatCount > 1 && value.numel() != metric.StatCount)
+            throw new InvalidOperationException(
+                $"Metric '{metric.Name}' returned {value.numel()} values; it declares {metric.StatCount} statistics per batch.");
+        return value;
+    }
+
+    /// <inheritdoc />
+    public FitResult Contribute(FitResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var epochs = history.Select(h => h.Epoch).Distinct().Order().Select(e =>
+        {
+            var train = history.LastOrDefault(h => h.Epoch == e && h.Training);
+            var valid = history.LastOrDefault(h => h.Epoch == e && !h.Training);
+            return new EpochRecord(e + 1, train?.Loss, valid?.Loss, valid?.Metrics ?? new Dictionary<string, double>());
+        });
+        return result with { History = [.. epochs] };
+    }
+
+    internal static double ValueOf(Metric metric, double[] means, int offset) =>
         metric.Finish is null ? means[offset] : metric.Finish(new ArraySegment<double>(means, offset, metric.StatCount));
 }

@@ -23,6 +23,9 @@ public sealed class BatchTransform : Callback
     }
 
     /// <inheritdoc />
+    public override CallbackPhases RunsIn => CallbackPhases.Fit | CallbackPhases.LrFind | CallbackPhases.Inference;
+
+    /// <inheritdoc />
     public override int Order => CallbackOrder.BatchTransform;
 
     /// <inheritdoc />

@@ -43,6 +43,12 @@ public sealed class CsvLogger : Callback
     public IReadOnlyList<string> Columns { get; private set; } = [];
 
     /// <inheritdoc />
+    public override CallbackPhases RunsIn => CallbackPhases.Fit;
+
+    /// <inheritdoc />
+    public override bool ReportsTraining => true;
+
+    /// <inheritdoc />
     public override int Order => CallbackOrder.Logger;
 
     /// <inheritdoc />

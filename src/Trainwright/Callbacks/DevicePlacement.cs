@@ -19,6 +19,9 @@ public sealed class DevicePlacement : Callback
     public Device Device { get; }
 
     /// <inheritdoc />
+    public override CallbackPhases RunsIn => CallbackPhases.Fit | CallbackPhases.LrFind | CallbackPhases.Inference;
+
+    /// <inheritdoc />
     public override int Order => CallbackOrder.Device;
 
     /// <inheritdoc />

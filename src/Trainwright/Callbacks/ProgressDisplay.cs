@@ -46,6 +46,15 @@ public sealed class ProgressDisplay : Callback
     public bool Plain => plainRequested || !console.Profile.Capabilities.Interactive;
 
     /// <inheritdoc />
+    public override CallbackPhases RunsIn => CallbackPhases.Fit;
+
+    /// <inheritdoc />
+    public override bool ReportsTraining => true;
+
+    /// <inheritdoc />
+    public override bool OnePerLearner => true;
+
+    /// <inheritdoc />
     public override int Order => CallbackOrder.Progress;
 
     /// <inheritdoc />
@@ -95,7 +104,7 @@ public sealed class ProgressDisplay : Callback
     public override void AfterCancelEpoch() => Cancelled("the epoch");
 
     /// <inheritdoc />
-    public override void AfterCancelFit() => Emit($"fit cancelled in epoch {Learner.Epoch + 1}/{Learner.Epochs}");
+    public override void AfterCancelFit() => Emit($"fit cancelled in epoch {EpochLabel()}{Because()}");
 
     /// <inheritdoc />
     public override void AfterEpoch()
@@ -108,7 +117,7 @@ public sealed class ProgressDisplay : Callback
         if (live is null)
         {
             var line = new StringBuilder();
-            line.Append(CultureInfo.InvariantCulture, $"epoch {l.Epoch + 1}/{l.Epochs}");
+            line.Append(CultureInfo.InvariantCulture, $"epoch {EpochLabel()}");
             if (stats is not null)
             {
                 line.Append("  train_loss ").Append(Num(train?.Loss)).Append("  valid_loss ").Append(Num(valid?.Loss));
@@ -120,7 +129,7 @@ public sealed class ProgressDisplay : Callback
         }
         // Plain strings in fixed-width columns rather than a Spectre table: each line is padded to the terminal's width
         // (see LiveView.Post), so it covers every character of the progress lines it is drawn over.
-        var columns = new List<(string Header, int Width, string Cell)> { ("epoch", 7, $"{l.Epoch + 1}/{l.Epochs}") };
+        var columns = new List<(string Header, int Width, string Cell)> { ("epoch", l.FitCount > 1 ? 16 : 7, EpochLabel()) };
         if (stats is not null)
         {
             columns.Add(("train_loss", 10, Num(train?.Loss)));
@@ -141,7 +150,20 @@ public sealed class ProgressDisplay : Callback
         view?.Stop();
     }
 
-    private void Cancelled(string what) => Emit($"epoch {Learner.Epoch + 1}/{Learner.Epochs}: {what} cancelled");
+    private void Cancelled(string what) => Emit($"epoch {EpochLabel()}: {what} cancelled{Because()}");
+
+    private string Because() => Learner.Cancellation?.Reason is { } reason ? $": {reason}" : "";
+
+    /// <summary>
+    /// "3/5" in a learner's first fit; from its second fit on (fastai restarts the epoch count at every fit, and so do
+    /// we), prefixed by the fit's number, "fit 2, 3/5", so two fits' rows cannot be taken for one another.
+    /// </summary>
+    private string EpochLabel()
+    {
+        var l = Learner;
+        var epoch = $"{l.Epoch + 1}/{l.Epochs}";
+        return l.FitCount > 1 ? $"{epoch} (fit {l.FitCount})" : epoch;
+    }
 
     private void Emit(string line)
     {
@@ -149,7 +171,9 @@ public sealed class ProgressDisplay : Callback
         else WriteLine(line);
     }
 
-    private void WriteLine(string line) => console.WriteLine(line, Style.Plain);
+    // Straight to the console's writer: Spectre would wrap text at its profile's width, which is 80 columns whenever
+    // output is redirected, and a log line must stay one line however many metrics it holds.
+    private void WriteLine(string line) => console.Profile.Out.Writer.WriteLine(line);
 
     private static string Num(double? value) => value is { } v ? v.ToString("0.0000", CultureInfo.InvariantCulture) : "-";
 

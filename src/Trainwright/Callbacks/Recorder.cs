@@ -17,6 +17,15 @@ public sealed class Recorder : Callback
     private int validCount;
 
     /// <inheritdoc />
+    public override CallbackPhases RunsIn => CallbackPhases.Fit;
+
+    /// <inheritdoc />
+    public override bool ReportsTraining => true;
+
+    /// <inheritdoc />
+    public override bool OnePerLearner => true;
+
+    /// <inheritdoc />
     public override int Order => CallbackOrder.Recorder;
 
     /// <summary>Training loss of every batch, in order.</summary>

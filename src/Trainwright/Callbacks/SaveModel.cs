@@ -9,9 +9,11 @@ namespace Trainwright.Callbacks;
 /// at the end of every epoch, and <c>checkpoint-best</c> whenever the monitored value improves. Every write is atomic.
 /// When a fit is stopped mid-epoch (for example by Ctrl+C), <c>checkpoint-last</c> records the batch reached, so a
 /// resumed fit continues from there. Checkpoints are never overwritten with non-finite weights or after
-/// <see cref="TerminateOnNaN"/> stopped the fit, so the last good one is kept.
+/// <see cref="TerminateOnNaN"/> stopped the fit, so the last good one is kept. With <see cref="RestoreBestWeights"/> the
+/// model holds the weights of <c>checkpoint-best</c> when the fit ends. The monitored name is checked when the fit starts
+/// (when an <see cref="AvgStats"/> is attached; without one only <c>checkpoint-last</c> is written).
 /// </summary>
-public sealed class SaveModel : Callback
+public sealed class SaveModel : Callback, IFitResultContributor
 {
     /// <summary>File name of the checkpoint written every epoch.</summary>
     public const string LastFileName = "checkpoint-last";
@@ -22,6 +24,7 @@ public sealed class SaveModel : Callback
     private int? batchesDone; // training batches of this epoch done so far (an int: no allocation per batch)
     private bool trainCut;
     private bool firstEpoch;
+    private bool wroteBest;
 
     /// <summary>Creates the callback.</summary>
     /// <param name="directory">Folder for the checkpoints (created when missing).</param>
@@ -36,6 +39,18 @@ public sealed class SaveModel : Callback
 
     /// <inheritdoc />
     public override int Order => CallbackOrder.SaveModel;
+
+    /// <inheritdoc />
+    public override CallbackPhases RunsIn => CallbackPhases.Fit;
+
+    /// <summary>
+    /// When true, the weights of <c>checkpoint-best</c> are loaded back into the model when the fit ends (if this fit wrote
+    /// one), so the model holds the best epoch's weights rather than the last's (Keras' <c>restore_best_weights</c>). Off by default.
+    /// </summary>
+    public bool RestoreBestWeights { get; init; }
+
+    /// <summary>The 1-based epoch of <see cref="Best"/> in this fit, or null.</summary>
+    public int? BestEpoch => monitor?.BestEpoch;
 
     /// <summary>The folder checkpoints go into.</summary>
     public string Directory { get; }
@@ -61,8 +76,10 @@ public sealed class SaveModel : Callback
     /// <inheritdoc />
     public override void BeforeFit()
     {
+        if (monitor is not null && Learner.TryGet<AvgStats>(out _)) monitor.Check(Learner, Name);
         monitor?.Reset();
         firstEpoch = true;
+        wroteBest = false;
         System.IO.Directory.CreateDirectory(Directory);
     }
 
@@ -104,8 +121,25 @@ public sealed class SaveModel : Callback
         var meta = Metadata(l);
         Checkpoint.Save(LastPath, l, position, meta);
         bool validated = l.TryGet<AvgStats>(out var stats) && stats.Valid?.Epoch == l.Epoch;
-        if (monitor is not null && epochDone && validated && monitor.Improved(monitor.Read(l, Name)))
+        if (monitor is not null && epochDone && validated && monitor.Improved(monitor.Read(l, Name), l.Epoch + 1))
+        {
             Checkpoint.Save(BestPath, l, position, meta);
+            wroteBest = true;
+        }
+    }
+
+    /// <inheritdoc />
+    public override void AfterFit()
+    {
+        if (RestoreBestWeights && wroteBest) Checkpoint.LoadWeights(BestPath, Learner.Model);
+    }
+
+    /// <inheritdoc />
+    public FitResult Contribute(FitResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return monitor is null || result.Monitor is not null ? result
+            : result with { Monitor = monitor.Name, Best = monitor.Best, BestEpoch = monitor.BestEpoch };
     }
 
     /// <summary>Writes a checkpoint of the current state to <paramref name="path"/> right now (e.g. on a signal).</summary>

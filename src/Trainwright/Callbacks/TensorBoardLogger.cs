@@ -40,6 +40,12 @@ public sealed class TensorBoardLogger : Callback
     public override string Name => "TensorBoard";
 
     /// <inheritdoc />
+    public override CallbackPhases RunsIn => CallbackPhases.Fit;
+
+    /// <inheritdoc />
+    public override bool ReportsTraining => true;
+
+    /// <inheritdoc />
     public override int Order => CallbackOrder.Logger;
 
     /// <inheritdoc />

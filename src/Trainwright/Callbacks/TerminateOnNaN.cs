@@ -9,6 +9,9 @@ namespace Trainwright.Callbacks;
 public sealed class TerminateOnNaN : Callback
 {
     /// <inheritdoc />
+    public override CallbackPhases RunsIn => CallbackPhases.Fit;
+
+    /// <inheritdoc />
     public override int Order => CallbackOrder.TerminateOnNaN;
 
     /// <summary>Where the bad loss appeared, or null when none did.</summary>

@@ -11,13 +11,24 @@ public sealed class Sampler
     /// <summary>Creates a sampler over <paramref name="count"/> items.</summary>
     /// <param name="count">Number of items (indices 0 … count-1).</param>
     /// <param name="shuffle">Whether each epoch visits a new random permutation.</param>
-    /// <param name="seed">Seed for the permutations; null picks a random one (still fixed for this sampler's lifetime).</param>
+    /// <param name="seed">Seed for the permutations; null draws one from torch's global generator (when shuffling), so after
+    /// <c>torch.manual_seed(n)</c> the same program visits the same orders (still fixed for this sampler's lifetime).</param>
     public Sampler(int count, bool shuffle, int? seed = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         Count = count;
         Shuffle = shuffle;
-        Seed = seed ?? Random.Shared.Next();
+        Seed = seed ?? (shuffle ? SeedFromTorch() : 0);
+    }
+
+    /// <summary>
+    /// A seed drawn from torch's global generator: it follows <c>torch.manual_seed</c>, as PyTorch's DataLoader does
+    /// when it is given no generator.
+    /// </summary>
+    public static int SeedFromTorch()
+    {
+        using var draw = TorchSharp.torch.randint(0, int.MaxValue, [1], dtype: TorchSharp.torch.ScalarType.Int64);
+        return (int)draw.item<long>();
     }
 
     /// <summary>Number of items.</summary>

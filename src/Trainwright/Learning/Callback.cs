@@ -22,6 +22,23 @@ public abstract class Callback
         }
     }
 
+    /// <summary>
+    /// The kinds of loop this callback runs in. The default, <see cref="CallbackPhases.Fit"/> and
+    /// <see cref="CallbackPhases.LrFind"/>, suits callbacks that change how training happens; callbacks that record,
+    /// log, save or stop (whose state the finder's throw-away training must not touch) return only
+    /// <see cref="CallbackPhases.Fit"/>; callbacks that prepare batches add <see cref="CallbackPhases.Inference"/>.
+    /// </summary>
+    public virtual CallbackPhases RunsIn => CallbackPhases.Fit | CallbackPhases.LrFind;
+
+    /// <summary>True when a learner may hold only one callback of this type (a second is refused when added).</summary>
+    public virtual bool OnePerLearner => false;
+
+    /// <summary>
+    /// True when this callback reports training to the user (metrics, a display, a log). A learner none of whose callbacks
+    /// reports anything warns once, through <see cref="Learner.Warning"/>, that its fits run silently.
+    /// </summary>
+    public virtual bool ReportsTraining => false;
+
     /// <summary>The learner this callback is attached to.</summary>
     /// <exception cref="InvalidOperationException">The callback has not been added to a learner.</exception>
     public Learner Learner

@@ -7,7 +7,10 @@ namespace Trainwright.Learning;
 public abstract class CancelException : Exception
 {
     /// <summary>Creates a cancellation with an optional reason (shown by progress and logs).</summary>
-    protected CancelException(string? reason) : base(reason ?? "cancelled") { }
+    protected CancelException(string? reason) : base(reason ?? "cancelled") => Reason = reason;
+
+    /// <summary>Why the loop was cancelled, as the thrower said it, or null when no reason was given.</summary>
+    public string? Reason { get; }
 }
 
 /// <summary>Skips the rest of the current batch (no backward or step if thrown before them).</summary>

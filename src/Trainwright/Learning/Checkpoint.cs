@@ -100,6 +100,38 @@ public static class Checkpoint
     }
 
     /// <summary>
+    /// Loads only the weights (parameters and buffers) of a training checkpoint into <paramref name="model"/>: no
+    /// optimizer, no learner, no RNG. The file is verified as by <see cref="Load"/> (every section's checksum), and a
+    /// checkpoint of a different architecture is refused naming both models' parameters. Use it to predict with, or
+    /// fine-tune, a model trained elsewhere.
+    /// </summary>
+    /// <returns>The checkpoint's position and metadata.</returns>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is not a checkpoint, is damaged, or belongs to a different model.</exception>
+    public static CheckpointInfo LoadWeights(string path, nn.Module model)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(model);
+        if (!File.Exists(path)) throw new FileNotFoundException($"Checkpoint '{path}' does not exist.", path);
+        try
+        {
+            var sections = CheckpointFile.Read(path, CheckpointFile.SectionCount);
+            var (signature, position, meta) = ReadHeader(sections[CheckpointFile.Header], path);
+            var expected = ModelSignature(model);
+            if (signature != expected)
+                throw new InvalidDataException(
+                    $"Checkpoint '{path}' holds the weights of a different architecture (its parameters: {Shorten(signature)}; this model's: {Shorten(expected)}). "
+                    + "Build the model with the settings it was trained with.");
+            using (var ms = new MemoryStream(sections[CheckpointFile.Model])) using (var br = new BinaryReader(ms)) model.load(br);
+            return new CheckpointInfo(position, meta);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new InvalidDataException($"Checkpoint '{path}' is truncated.", e);
+        }
+    }
+
+    /// <summary>
     /// Reads a checkpoint's position and metadata without loading anything, e.g. to find out which model to build
     /// before calling <see cref="Load"/>. Weights and states are not checked.
     /// </summary>

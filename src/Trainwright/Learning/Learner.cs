@@ -17,6 +17,12 @@ public sealed class Learner
 {
     private readonly List<Callback> callbacks = [];
     private Callback[] sorted = [];
+    private Callback[] active = [];
+    private CallbackPhases phase = CallbackPhases.Fit;
+    private bool warnedSilent;
+    private CancelFitException? fitCancel;
+    private int epochsRun;
+    private bool running;
     private readonly OptimizerFactory optimizerFactory;
     private readonly Func<nn.Module, IReadOnlyList<IReadOnlyList<Parameter>>> splitter;
     private Optimizer? opt;
@@ -132,6 +138,12 @@ public sealed class Learner
     /// <summary>The loss for the current batch; callbacks may replace it in <see cref="Event.AfterLoss"/>.</summary>
     public Tensor? Loss { get; set; }
 
+    /// <summary>
+    /// The cancellation being handled, during an <c>AfterCancel…</c> event (its <see cref="CancelException.Reason"/> says
+    /// why); null at every other moment.
+    /// </summary>
+    public CancelException? Cancellation { get; private set; }
+
     /// <summary>Number of items in the current batch.</summary>
     public int BatchSize => (int)Xb.size(0);
 
@@ -140,13 +152,35 @@ public sealed class Learner
     /// <summary>Attached callbacks in the order they run.</summary>
     public IReadOnlyList<Callback> Callbacks => sorted;
 
-    /// <summary>Attaches a callback for the learner's life.</summary>
-    /// <exception cref="InvalidOperationException">The callback is already attached to a learner.</exception>
+    /// <summary>
+    /// Raised with a warning about the learner's set-up, for example that no attached callback reports training (so a
+    /// fit would run silently). Each warning is raised at most once per learner, and is also listed in
+    /// <see cref="FitResult.Warnings"/>. The library never writes warnings to the console itself.
+    /// </summary>
+    public event Action<string>? Warning;
+
+    /// <summary>The kind of loop running now (<see cref="CallbackPhases.Fit"/> unless the learning rate finder or an inference call runs).</summary>
+    public CallbackPhases Phase => phase;
+
+    /// <summary>Fits started on this learner, counting the current one (the learning rate finder's do not count).</summary>
+    public int FitCount { get; private set; }
+
+    /// <summary>
+    /// Attaches a callback for the learner's life. Adding a callback that is already attached to this learner does
+    /// nothing.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The callback is attached to another learner, or it allows one per
+    /// learner (<see cref="Callback.OnePerLearner"/>) and one of its type is already attached.</exception>
     public Learner Add(Callback callback)
     {
         ArgumentNullException.ThrowIfNull(callback);
+        if (callback.IsAttached && ReferenceEquals(callback.Learner, this)) return this;
         if (callback.IsAttached)
-            throw new InvalidOperationException($"Callback '{callback.Name}' is already attached to a learner; create a new one (e.g. from a factory) for each learner.");
+            throw new InvalidOperationException($"Callback '{callback.Name}' is already attached to another learner; create a new one (e.g. from a factory) for each learner.");
+        if (callback.OnePerLearner && callbacks.FirstOrDefault(c => c.GetType() == callback.GetType()) is { } existing)
+            throw new InvalidOperationException(
+                $"This learner already has a {existing.Name} callback, and a learner takes only one (two would record or show everything twice). "
+                + $"Use learner.Get<{callback.GetType().Name}>() to reach the one attached, or learner.Remove(it) first to replace it.");
         callback.Learner = this;
         callbacks.Add(callback);
         Resort();
@@ -187,7 +221,28 @@ public sealed class Learner
         return false;
     }
 
-    private void Resort() => sorted = [.. callbacks.OrderBy(c => c.Order)]; // OrderBy is stable: ties keep insertion order.
+    private void Resort()
+    {
+        sorted = [.. callbacks.OrderBy(c => c.Order)]; // OrderBy is stable: ties keep insertion order.
+        active = [.. sorted.Where(c => (c.RunsIn & phase) != 0)];
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> as a loop of kind <paramref name="kind"/>: only callbacks whose
+    /// <see cref="Callback.RunsIn"/> includes it take part; the others are skipped and keep their state.
+    /// </summary>
+    internal T RunAs<T>(CallbackPhases kind, Func<T> body)
+    {
+        var before = phase;
+        phase = kind;
+        Resort();
+        try { return body(); }
+        finally
+        {
+            phase = before;
+            Resort();
+        }
+    }
 
     // ---- The loop ----
 
@@ -196,37 +251,159 @@ public sealed class Learner
     /// <param name="callbacks">Callbacks attached for this call only (e.g. a <see cref="ResumeFrom"/> to continue a stopped run).</param>
     /// <param name="lr">When given, the learning rate of every parameter group, set once the callbacks' <see cref="Event.BeforeFit"/>
     /// has run (so after a resumed checkpoint restored its settings); a <c>ParamScheduler</c> still overrides it.</param>
-    public void Fit(int epochs, IEnumerable<Callback>? callbacks = null, double? lr = null)
+    /// <returns>What the fit did: epochs run, whether and why it stopped early, the best monitored value, the history.</returns>
+    /// <exception cref="InvalidOperationException">The training data gives no batch (checked after <see cref="Event.BeforeFit"/>).</exception>
+    public FitResult Fit(int epochs, IEnumerable<Callback>? callbacks = null, double? lr = null)
     {
         if (epochs < 1) throw new ArgumentOutOfRangeException(nameof(epochs), epochs, "Fit needs at least one epoch.");
         if (lr is { } rate) CheckLr(rate, nameof(lr));
         var extra = callbacks?.ToList() ?? [];
-        foreach (var cb in extra) Add(cb);
+        var added = new List<Callback>();
         try
         {
+            foreach (var cb in extra)
+            {
+                if (cb is not null && cb.IsAttached && ReferenceEquals(cb.Learner, this)) continue; // attached for good: leave it
+                Add(cb!);
+                added.Add(cb!);
+            }
+            if (running) throw new InvalidOperationException("A fit is already running on this learner; Fit cannot be called from inside a fit.");
+            if (phase == CallbackPhases.Fit) FitCount++;
+            var warnings = phase == CallbackPhases.Fit ? CheckSetUp() : [];
             Epochs = epochs;
             Epoch = TrainIter = 0;
             EpochFraction = 0;
-            With<CancelFitException>(Event.BeforeFit, Event.AfterCancelFit, Event.AfterFit, () =>
+            fitCancel = null;
+            epochsRun = 0;
+            running = true;
+            try
             {
-                CheckOptimizerOwnsModelParameters();
-                if (lr is { } r) Lr = r;
-                for (; Epoch < Epochs; Epoch++)
-                    OneEpoch();
-            });
+                With<CancelFitException>(Event.BeforeFit, Event.AfterCancelFit, Event.AfterFit, () =>
+                {
+                    CheckOptimizerOwnsModelParameters();
+                    CheckTrainingBatches();
+                    if (lr is { } r) Lr = r;
+                    for (; Epoch < Epochs; Epoch++)
+                        OneEpoch();
+                });
+            }
+            finally { running = false; }
+            var result = new FitResult
+            {
+                Epochs = epochs,
+                EpochsRun = epochsRun,
+                StopReason = fitCancel is null ? null : fitCancel.Reason ?? fitCancel.Message,
+                StoppedInEpoch = fitCancel is null ? null : Math.Min(Epoch, Epochs - 1) + 1,
+                Warnings = warnings,
+            };
+            foreach (var cb in active)
+                if (cb is IFitResultContributor contributor) result = contributor.Contribute(result);
+            return result;
         }
         finally
         {
-            foreach (var cb in extra) Remove(cb);
+            foreach (var cb in added) Remove(cb);
             xb = yb = null;
             Pred = Loss = null;
             Dl = null;
         }
     }
 
+    /// <summary>
+    /// Runs the model over <paramref name="batches"/> without training: eval mode and no gradients, restoring the model's
+    /// mode afterwards. Only callbacks that run in <see cref="CallbackPhases.Inference"/> see the batches
+    /// (<see cref="Event.BeforeBatch"/> and <see cref="Event.AfterPred"/>), e.g. to move or reshape them.
+    /// <paramref name="onBatch"/> receives each prediction and target inside the batch's dispose scope.
+    /// </summary>
+    internal void Infer(IEnumerable<Batch> batches, bool disposeBatches, Action<Tensor, Tensor> onBatch)
+    {
+        if (running) throw new InvalidOperationException("Predict, GetPreds and Validate cannot run while a fit is running on this learner.");
+        RunAs(CallbackPhases.Inference, () =>
+        {
+            bool modelTraining = Model.training, loopTraining = Training;
+            running = true;
+            Model.eval();
+            Training = false;
+            Iter = 0;
+            try
+            {
+                using var _ = no_grad();
+                foreach (var batch in batches)
+                {
+                    try { InferBatch(batch, onBatch); }
+                    finally { if (disposeBatches) batch.Dispose(); }
+                    Iter++;
+                }
+            }
+            finally
+            {
+                running = false;
+                Model.train(modelTraining);
+                Training = loopTraining;
+                Iter = 0;
+            }
+            return 0;
+        });
+    }
+
+    private void InferBatch(Batch batch, Action<Tensor, Tensor> onBatch)
+    {
+        using var scope = NewDisposeScope();
+        xb = batch.Xb;
+        yb = batch.Yb;
+        try
+        {
+            Fire(Event.BeforeBatch);
+            var device = Devices.Of(Model);
+            if (!Devices.Same(Xb.device, device)) Xb = Xb.to(device);
+            Pred = Forward(Xb);
+            Fire(Event.AfterPred);
+            onBatch(Pred, Yb);
+        }
+        catch (CancelBatchException)
+        {
+            // A callback skipped this batch: it contributes nothing.
+        }
+        finally
+        {
+            xb = yb = null;
+            Pred = Loss = null;
+        }
+    }
+
+    /// <summary>Warnings about the set-up, each raised once per learner.</summary>
+    private List<string> CheckSetUp()
+    {
+        var warnings = new List<string>();
+        if (!warnedSilent && !sorted.Any(c => c.ReportsTraining))
+        {
+            warnedSilent = true;
+            warnings.Add("No attached callback reports training (no AvgStats, progress display or logger), so this fit runs silently "
+                + "and computes no metrics. Add them with learner.Add(StandardCallbacks.Classification()) or StandardCallbacks.For(metrics).");
+        }
+        foreach (var w in warnings)
+        {
+            System.Diagnostics.Trace.TraceWarning(w);
+            Warning?.Invoke(w);
+        }
+        return warnings;
+    }
+
+    private void CheckTrainingBatches()
+    {
+        var train = Data.Train;
+        if (train.BatchCount > 0) return;
+        int items = train.ItemCount, bs = train.BatchSize;
+        throw new InvalidOperationException(train.DropLast
+            ? $"The training data gives no batch: the batch size ({bs}) is larger than the training set, and dropLast drops the only, "
+              + "incomplete batch. Use a batch size no larger than the training set, or turn dropLast off."
+            : $"The training data gives no batch ({items} items), so there is nothing to train on. Give the training set at least one item.");
+    }
+
     private void OneEpoch() =>
         With<CancelEpochException>(Event.BeforeEpoch, Event.AfterCancelEpoch, Event.AfterEpoch, () =>
         {
+            epochsRun++;
             OnePass<CancelTrainException>(Data.Train, Event.BeforeTrain, Event.AfterCancelTrain, Event.AfterTrain);
             using (no_grad())
                 OnePass<CancelValidateException>(Data.Valid, Event.BeforeValidate, Event.AfterCancelValidate, Event.AfterValidate);
@@ -257,8 +434,8 @@ public sealed class Learner
         {
             With<CancelBatchException>(Event.BeforeBatch, Event.AfterCancelBatch, Event.AfterBatch, () =>
             {
-                Pred = Model.call(Xb); Fire(Event.AfterPred);
-                Loss = LossFunc(Pred, Yb); Fire(Event.AfterLoss);
+                Pred = Forward(Xb); Fire(Event.AfterPred);
+                Loss = ComputeLoss(Pred, Yb); Fire(Event.AfterLoss);
                 if (!Training) return;
                 Fire(Event.BeforeBackward);
                 Loss.backward(); Fire(Event.AfterBackward);
@@ -281,9 +458,12 @@ public sealed class Learner
             Fire(before);
             body();
         }
-        catch (TCancel)
+        catch (TCancel e)
         {
-            Fire(cancelled);
+            if (e is CancelFitException fit) fitCancel = fit;
+            Cancellation = e;
+            try { Fire(cancelled); }
+            finally { Cancellation = null; }
         }
         catch
         {
@@ -299,7 +479,7 @@ public sealed class Learner
 
     private void FireQuietly(Event @event)
     {
-        foreach (var cb in sorted)
+        foreach (var cb in active)
         {
             try { cb.Handle(@event); }
             catch (Exception) { /* the error already propagating is the one to report */ }
@@ -310,7 +490,7 @@ public sealed class Learner
     /// <exception cref="CallbackException">A callback threw something other than a <see cref="CancelException"/>.</exception>
     public void Fire(Event @event)
     {
-        foreach (var cb in sorted)
+        foreach (var cb in active)
         {
             try
             {
@@ -318,10 +498,40 @@ public sealed class Learner
             }
             catch (Exception e) when (e is not CancelException and not CallbackException)
             {
-                throw new CallbackException(cb, @event, e);
+                var level = Events.LevelOf(@event);
+                int? epoch = level == LoopLevel.Fit ? null : Epoch + 1;
+                int? batch = level is LoopLevel.Batch or LoopLevel.Step ? Iter + 1 : null;
+                throw new CallbackException(cb, @event, e, epoch, batch, Training);
             }
         }
     }
+
+    /// <summary>The model's output for <paramref name="x"/>; a failure names the batch and what the model expects.</summary>
+    internal Tensor Forward(Tensor x)
+    {
+        try { return Model.call(x); }
+        catch (Exception e) when (e is not CancelException and not CallbackException and not BatchFailedException)
+        {
+            throw Failed($"The model's forward pass failed {Where()} on Xb {Describe(x)}{ModelInputs.Expectation(Model)}", e);
+        }
+    }
+
+    internal Tensor ComputeLoss(Tensor pred, Tensor target)
+    {
+        try { return LossFunc(pred, target); }
+        catch (Exception e) when (e is not CancelException and not CallbackException and not BatchFailedException)
+        {
+            throw Failed($"The loss function failed {Where()} on Pred {Describe(pred)} and Yb {Describe(target)}", e);
+        }
+    }
+
+    private string Where() =>
+        phase == CallbackPhases.Inference ? $"in batch {Iter + 1}" : $"in epoch {Epoch + 1}, {(Training ? "training" : "validation")} batch {Iter + 1}";
+
+    private BatchFailedException Failed(string what, Exception e) =>
+        new($"{what}: {e.Message}", Epoch + 1, Iter + 1, Training, e);
+
+    private static string Describe(Tensor t) => $"{t.dtype} [{string.Join(", ", t.shape)}]";
 
     private void CheckOptimizerOwnsModelParameters()
     {
@@ -339,7 +549,7 @@ public sealed class Learner
         var sb = new StringBuilder();
         foreach (var e in Events.All)
         {
-            var handlers = sorted.Where(c => c.Handles(e)).Select(c => c.Name).ToList();
+            var handlers = active.Where(c => c.Handles(e)).Select(c => c.Name).ToList();
             if (handlers.Count > 0) sb.Append(' ', (int)Events.LevelOf(e) * 2).Append(e).Append(": ").AppendJoin(", ", handlers).AppendLine();
         }
         return sb.ToString();

@@ -9,6 +9,9 @@ namespace Trainwright.Learning;
 public sealed class TrainEval : Callback
 {
     /// <inheritdoc />
+    public override bool OnePerLearner => true;
+
+    /// <inheritdoc />
     public override int Order => CallbackOrder.TrainEval;
 
     /// <inheritdoc />

@@ -13,7 +13,8 @@ public static class LearnerScheduling
     /// along a cosine over <paramref name="pctStart"/> of training then anneals to <c>maxLr/divFinal</c>, while momentum
     /// (when the optimizer has one) does the inverse between <paramref name="maxMom"/> and <paramref name="minMom"/>.
     /// </summary>
-    public static void FitOneCycle(this Learner learner, int epochs, double maxLr, double pctStart = 0.25,
+    /// <returns>What the fit did (see <see cref="Learner.Fit"/>).</returns>
+    public static FitResult FitOneCycle(this Learner learner, int epochs, double maxLr, double pctStart = 0.25,
         double maxMom = 0.95, double minMom = 0.85, double divStart = 25, double divFinal = 1e5,
         IEnumerable<Callback>? callbacks = null)
     {
@@ -23,13 +24,19 @@ public static class LearnerScheduling
             [Hyper.Lr] = [Sched.OneCycleLr(maxLr, pctStart, divStart, divFinal)],
             [Hyper.Mom] = [Sched.OneCycleMom(maxMom, minMom, pctStart)],
         }) { SkipMissing = true };
-        learner.Fit(epochs, [scheduler, .. callbacks ?? []]);
+        return learner.Fit(epochs, [scheduler, .. callbacks ?? []]);
     }
 
     /// <summary>
     /// Runs the learning rate finder and then restores the model weights, the optimizer state and the RNG exactly as
     /// they were, so the search leaves no trace. Returns the finder with its curve and suggestion.
+    /// <para>
+    /// The search runs as a <see cref="CallbackPhases.LrFind"/> loop: attached callbacks whose <see cref="Callback.RunsIn"/>
+    /// leaves it out (metrics, the Recorder, checkpoints, loggers, early stopping, the progress display) do not run, so
+    /// their state and files are as they were; callbacks that shape training (device, transforms, clipping…) take part.
+    /// </para>
     /// </summary>
+    /// <exception cref="InvalidOperationException">The training data gives no batch.</exception>
     public static LrFinder LrFind(this Learner learner, double startLr = 1e-7, double endLr = 10, int maxIter = 100, double stopFactor = 4)
     {
         ArgumentNullException.ThrowIfNull(learner);
@@ -43,7 +50,7 @@ public static class LearnerScheduling
         try
         {
             int epochs = Math.Max(1, (maxIter + learner.ItersPerEpoch - 1) / Math.Max(1, learner.ItersPerEpoch));
-            learner.Fit(epochs, [finder]);
+            learner.RunAs(CallbackPhases.LrFind, () => learner.Fit(epochs, [finder]));
         }
         finally
         {
