@@ -40,7 +40,7 @@ internal static class CliOptions
     }
 
     public static Option<double> NetWidth() => Number<double>("--net-width",
-        $"Channel multiplier of resnet18/resnet34 (1 is fastai's xresnet; 0.25 trains about ten times faster on a CPU), {Limits.MinNetWidth} to {Limits.MaxNetWidth}", 1,
+        $"Channel multiplier of resnet18/resnet34 (1 is fastai's xresnet; smaller widths train faster on a CPU), {Limits.MinNetWidth} to {Limits.MaxNetWidth}", 1,
         v => !(v >= Limits.MinNetWidth && v <= Limits.MaxNetWidth) ? $"must be between {Limits.MinNetWidth} and {Limits.MaxNetWidth}" : null);
 
     public static Option<int?> Size() => OptionalNumber<int>("--size",
