@@ -221,7 +221,7 @@ internal sealed class TrainCommand
     private static void PrintHeader(Run run)
     {
         var s = run.Settings;
-        Console.WriteLine($"Data:   {run.Data.Describe()}");
+        Console.WriteLine($"Data:   {Indent(run.Data.Describe(), 8)}");
         foreach (var file in run.DataFiles) Console.WriteLine($"        wrote {file}");
         foreach (var warning in run.Data.Warnings) Console.Error.WriteLine($"warning: {warning}");
         Console.WriteLine($"Model:  {run.Spec.Describe()}{AugmentText(run)}, {Choices.Name(s.Optimizer)} lr {Num(s.Lr)}{(s.Wd > 0 ? $" wd {Num(s.Wd)}" : "")}, "
@@ -232,6 +232,10 @@ internal sealed class TrainCommand
             Console.WriteLine($"Resume: from '{s.Resume}' at epoch {resumed.Position.Epoch + 1}, batch {resumed.Position.BatchesDone}");
         Console.WriteLine($"Output: {s.Out}");
     }
+
+    /// <summary>Continuation lines of a multi-line description (a table's column roles) line up under its first line.</summary>
+    public static string Indent(string text, int columns) =>
+        text.ReplaceLineEndings("\n").Replace("\n  ", "\n" + new string(' ', columns), StringComparison.Ordinal);
 
     private static string AugmentText(Run run) =>
         run.Data is not ImageTrainingData ? "" : run.Settings.Augment == AugmentKind.None ? ", no augmentation" : $", {Choices.Name(run.Settings.Augment)} augmentation";

@@ -54,8 +54,9 @@ internal sealed class TableTrainingData : ITrainingData
     /// <summary>A table loaded for a run: its training and validation splits.</summary>
     public static TableTrainingData ForRun(TabularData data, DataRequest request, string sourceName)
     {
-        // The tensors are TabularData's; this object takes them over (TabularData is not disposed separately).
-        return new TableTrainingData(data.Preprocessor, data.TrainX, data.TrainY, data.ValidX, data.ValidY, data.Describe(), data.Warnings,
+        // The tensors are TabularData's; this object takes them over (TabularData is not disposed separately). Its
+        // warnings are part of Describe() already, so they are not repeated as Warnings.
+        return new TableTrainingData(data.Preprocessor, data.TrainX, data.TrainY, data.ValidX, data.ValidY, data.Describe(), [],
             request, sourceName, "validation");
     }
 
