@@ -107,7 +107,8 @@ internal sealed class EvaluateCommand
 
         Console.WriteLine($"Checkpoint: {path} ({spec.Describe()}, epoch {(meta.TryGetValue("epoch", out var e2) ? e2 : "?")})");
         Console.WriteLine($"Test set:   {valid.Count} items of the {set.TestName} split of {set.Describe().Split('\n')[0]}");
-        foreach (var warning in set.Warnings.Where(w => w.Contains("evaluate", StringComparison.Ordinal))) Console.WriteLine($"Note:       {warning}");
+        if (set.TestName == "validation")
+            Console.WriteLine("Note:       the data has no test split, so this is the validation split the run was checked on during training.");
         int pad = Math.Max(15, stats.MetricNames.Max(n => MetricTitle(n).Length + 7));
         Console.WriteLine("Test loss:".PadRight(pad) + " " + $"{valid.Loss.ToString("0.0000", CultureInfo.InvariantCulture)}");
         foreach (var name in stats.MetricNames)

@@ -46,9 +46,7 @@ internal sealed class ImageTrainingData : ITrainingData
             [DataKeys.ClassNames] = DataKeys.EncodeNames(data.ClassNames),
             [ImageFolderSource.PreprocessingKey] = ImageFolderSource.EncodePreprocessing(Preprocessing),
         };
-        var warnings = new List<string>();
-        if (data.Test is null) warnings.Add($"'{data.Root}' has no test/ folder; evaluate measures the validation split.");
-        Warnings = warnings;
+        Warnings = [];
     }
 
     /// <summary>The folder as the library loaded it (for show-batch).</summary>
