@@ -106,7 +106,10 @@ internal sealed class EvaluateCommand
         var valid = stats.Valid ?? throw new InvalidOperationException("The evaluation pass reported nothing.");
 
         Console.WriteLine($"Checkpoint: {path} ({spec.Describe()}, epoch {(meta.TryGetValue("epoch", out var e2) ? e2 : "?")})");
-        Console.WriteLine($"Test set:   {valid.Count} items of the {set.TestName} split of {set.Describe().Split('\n')[0]}");
+        var described = set.Describe().Split('\n')[0];
+        Console.WriteLine(set.TestName == TableTrainingData.AllRows
+            ? $"Test set:   {valid.Count} items: {described}"
+            : $"Test set:   {valid.Count} items of the {set.TestName} split of {described}");
         if (set.TestName == "validation")
             Console.WriteLine("Note:       the data has no test split, so this is the validation split the run was checked on during training.");
         int pad = Math.Max(15, stats.MetricNames.Max(n => MetricTitle(n).Length + 7));

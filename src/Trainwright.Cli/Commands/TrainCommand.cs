@@ -119,7 +119,7 @@ internal sealed class TrainCommand
             if (resumed is not null && ModelSpec.FromMetadata(resumed.Metadata) is { } saved && saved != spec)
                 throw new CliException(
                     $"--resume '{settings.Resume}' holds the model '{saved.Describe()}' but this run builds '{spec.Describe()}'; "
-                    + "drop the --model/--hidden/--net-width/--layers/--data options to continue that run, or start a new run without --resume.");
+                    + "drop the options that change the model or its inputs (--model, --hidden, --net-width, --layers, --size, --channels, --data) to continue that run, or start a new run without --resume.");
             var bunch = data.ToDataBunch(settings.BatchSize, settings.Workers, settings.Seed);
             var learner = LearnerFactory.Create(data, spec, bunch, settings.Optimizer, settings.Lr, settings.Wd, settings.Seed, augment: true, []);
             // Under mpirun every process trains its shard; only rank 0 writes files or prints. Without mpirun this is a no-op.

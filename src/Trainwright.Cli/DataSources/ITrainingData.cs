@@ -51,7 +51,7 @@ internal interface ITrainingData : IDisposable
     /// <summary>The split <c>evaluate</c> measures: the test split when the data has one, else the validation split (<see cref="TestName"/> says which).</summary>
     IDataset<(Tensor X, Tensor Y)> Test { get; }
 
-    /// <summary>"test" or "validation": which split <see cref="Test"/> is.</summary>
+    /// <summary>"test" or "validation": which split <see cref="Test"/> is ("all rows" for a table evaluated on another file).</summary>
     string TestName { get; }
 
     /// <summary>Keys (prefix <c>data.</c>) recorded in every checkpoint, e.g. <see cref="DataKeys.Source"/> and <see cref="DataKeys.ClassNames"/>.</summary>

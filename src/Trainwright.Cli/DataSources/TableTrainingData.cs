@@ -75,8 +75,11 @@ internal sealed class TableTrainingData : ITrainingData
         var y = matrix.TargetTensor();
         var description = $"{table.Source}: {rows.Length} rows with a target{(rows.Length < table.RowCount ? $" ({table.RowCount - rows.Length} without dropped)" : "")}, "
             + $"through the checkpoint's preprocessing; {(preprocessor.Task == TabularTask.Classify ? $"classify '{preprocessor.Target}' ({preprocessor.Classes.Count} classes)" : $"regress '{preprocessor.Target}'")}";
-        return new TableTrainingData(preprocessor, x, y, x.alias(), y.alias(), description, [], request, sourceName, "whole file");
+        return new TableTrainingData(preprocessor, x, y, x.alias(), y.alias(), description, [], request, sourceName, AllRows);
     }
+
+    /// <summary>The <see cref="TestName"/> of a table evaluated on every row of another file.</summary>
+    public const string AllRows = "all rows";
 
     public DataShape Shape { get; }
 
