@@ -73,16 +73,19 @@ public sealed class CliImageFolderTests
         Assert.False(Directory.Exists(ws.PathOf("refused")));
 
         var outDir = ws.PathOf("skipped");
-        var run = ws.Run("train", "--data", data, "--epochs", "1", "--size", "16", "--skip-bad-images", "--out", outDir, "--no-progress");
+        var run = ws.Run("train", "--data", data, "--epochs", "1", "--size", "16", "--skip-bad-images", "--model", "resnet18", "--net-width", "0.125",
+            "--out", outDir, "--no-progress");
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains("100 train, 40 valid; 10 classes", run.Stdout, StringComparison.Ordinal);
         Assert.Contains("1 file skipped", run.Stdout, StringComparison.Ordinal);
         Assert.Contains("trained at 16x16", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("XResNet18 (width 0.125) on 1x16x16 images, 10 classes, default augmentation", run.Stdout, StringComparison.Ordinal);
         var skipped = Assert.Single(File.ReadAllLines(Path.Combine(outDir, "skipped.txt")));
         Assert.StartsWith(bad + ": ", skipped, StringComparison.Ordinal);
         // No test/ folder: evaluate says it measures the validation split.
         var eval = ws.Run("evaluate", "--checkpoint", Path.Combine(outDir, "checkpoint-last"));
         Assert.True(eval.ExitCode == 0, eval.ToString());
         Assert.Contains("40 items of the validation split", eval.Stdout, StringComparison.Ordinal);
+        Assert.Contains("XResNet18 (width 0.125)", eval.Stdout, StringComparison.Ordinal); // rebuilt from the checkpoint's model.* keys
     }
 }

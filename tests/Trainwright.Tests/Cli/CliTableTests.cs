@@ -61,6 +61,11 @@ public sealed class CliTableTests
         Assert.Contains("Test balanced accuracy:", classEval.Stdout, StringComparison.Ordinal);
         Assert.Contains("Confusion matrix", classEval.Stdout, StringComparison.Ordinal);
 
+        var finder = ws.Run("lr-find", "--data", csv, "--target", "size", "--ignore", "price", "--max-iter", "10", "--out", ws.PathOf("lr-find"));
+        Assert.True(finder.ExitCode == 0, finder.ToString());
+        Assert.Contains("Suggested learning rate:", finder.Stdout, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(ws.PathOf("lr-find"), "lr-find.png")));
+
         var regressOut = ws.PathOf("regress");
         var regress = ws.Run("train", "--data", csv, "--target", "price", "--ignore", "size", "--epochs", "4", "--opt", "adam",
             "--out", regressOut, "--no-progress");
