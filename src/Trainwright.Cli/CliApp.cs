@@ -26,6 +26,7 @@ internal static class CliApp
         root.Subcommands.Add(new TrainCommand().Build(verbose));
         root.Subcommands.Add(new LrFindCommand().Build(verbose));
         root.Subcommands.Add(new EvaluateCommand().Build(verbose));
+        root.Subcommands.Add(new ShowBatchCommand().Build(verbose));
         root.Subcommands.Add(new PredictCommand().Build(verbose));
         root.Subcommands.Add(new ExportCommand().Build(verbose));
         root.Subcommands.Add(new InitStudyCommand().Build(verbose));

@@ -4,6 +4,8 @@ using System.Globalization;
 using System.Numerics;
 using Trainwright.Cli.Host;
 using Trainwright.Cli.Settings;
+using Trainwright.Data.Images;
+using Trainwright.Data.Tables;
 
 namespace Trainwright.Cli.Commands;
 
@@ -19,12 +21,83 @@ internal static class CliOptions
 
     public static Option<string?> Data() => new("--data")
     {
-        Description = "Folder with MNIST-style IDX files (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, "
-            + "t10k-labels-idx1-ubyte, raw or .gz); any image size and class count [default: the bundled MNIST, data/mnist]",
-        HelpName = "DIR",
+        Description = "What to train on: a folder of MNIST-style IDX files (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-…, raw or .gz); "
+            + "an image folder (ROOT/<class>/…, ROOT/train|valid|test/<class>/…, or ROOT/labels.csv with path,label; PNG, JPEG, BMP, GIF, WebP); "
+            + "or a table (.csv, .tsv, .parquet; needs --target) [default: the bundled MNIST, data/mnist]",
+        HelpName = "DIR|FILE",
     };
 
-    public static Option<string> Model() => Choice<ModelKind>("--model", "Network: mlp (one hidden layer) or cnn (conv-BN-ReLU blocks, global pooling)", ModelKind.Mlp);
+    public static Option<string?> Model()
+    {
+        var option = new Option<string?>("--model")
+        {
+            Description = "Network: mlp (one hidden layer), cnn (conv-BN-ReLU blocks, global pooling; any channels and size), resnet18 or resnet34 "
+                + "(fastai's xresnet; see --net-width), tabular (embeddings + MLP, for tables) [default: mlp for IDX data, cnn for image folders, tabular for tables]",
+            HelpName = string.Join("|", Choices.Names<ModelKind>()),
+        };
+        option.AcceptOnlyFromAmong(Choices.Names<ModelKind>());
+        return option;
+    }
+
+    public static Option<double> NetWidth() => Number<double>("--net-width",
+        $"Channel multiplier of resnet18/resnet34 (1 is fastai's xresnet; smaller widths train faster on a CPU), {Limits.MinNetWidth} to {Limits.MaxNetWidth}", 1,
+        v => !(v >= Limits.MinNetWidth && v <= Limits.MaxNetWidth) ? $"must be between {Limits.MinNetWidth} and {Limits.MaxNetWidth}" : null);
+
+    public static Option<int?> Size() => OptionalNumber<int>("--size",
+        $"Image folders: side of the square images are trained at, {Limits.MinImageSize} to {Limits.MaxImageSize} [default: the median image side, at most 224; 28 for images of 32 px or less]",
+        v => Check(v, Limits.MinImageSize, Limits.MaxImageSize));
+
+    public static Option<string> Resize() => Choice<ResizeMethod>("--resize",
+        "Image folders: how images become square: squish (stretch), crop (centre crop) or pad (black borders)", ResizeMethod.Crop);
+
+    public static Option<double> ValidPct() => Number<double>("--valid-pct",
+        $"Share of items held out for validation when the data has no validation split (image class folders, tables), {Limits.MinValidPct} to {Limits.MaxValidPct}", 0.2,
+        v => !(v >= Limits.MinValidPct && v <= Limits.MaxValidPct) ? $"must be between {Limits.MinValidPct} and {Limits.MaxValidPct}" : null);
+
+    public static Option<string> Augment() => Choice<AugmentKind>("--aug",
+        "Image folders: batch augmentation of training images: none, light (flip, ±5° rotation, 5% zoom, ±10% lighting) or default (fastai's: flip, ±10°, 10% zoom, warp, ±20% lighting)",
+        AugmentKind.Default);
+
+    public static Option<int?> Channels() => OptionalNumber<int>("--channels",
+        "Image folders: 1 (grey) or 3 (colour) [default: 1 when every image is grey, else 3]", v => v is 1 or 3 ? null : "must be 1 or 3");
+
+    public static Option<bool> SkipBadImages() => new("--skip-bad-images")
+    {
+        Description = "Image folders: train without files that do not decode (counted in the header, listed in skipped.txt) instead of stopping",
+    };
+
+    public static Option<string?> Target() => Text("--target", "COL", "Tables: the column to predict (required for tables)");
+
+    public static Option<string?> Categorical() => Text("--cat", "COLS", "Tables: columns to treat as categorical, comma-separated [default: inferred: text, and whole numbers with few values]");
+
+    public static Option<string?> Continuous() => Text("--cont", "COLS", "Tables: columns to treat as continuous, comma-separated [default: inferred: other numbers]");
+
+    public static Option<string?> Ignore() => Text("--ignore", "COLS", "Tables: columns not to use, comma-separated");
+
+    public static Option<string?> Task()
+    {
+        var option = new Option<string?>("--task")
+        {
+            Description = "Tables: classify or regress [default: classify when the target is text or has few whole-number values, else regress]",
+            HelpName = string.Join("|", Choices.Names<TabularTask>()),
+        };
+        option.AcceptOnlyFromAmong(Choices.Names<TabularTask>());
+        return option;
+    }
+
+    public static Option<string?> ValidCol() => Text("--valid-col", "COL", "Tables: a column marking validation rows (true/1/valid vs false/0/train) instead of a random split");
+
+    public static Option<int?> ValidLast() => OptionalNumber<int>("--valid-last",
+        $"Tables: the last N rows (file order) validate, for data in time order, 1 to {Limits.MaxValidLast}", v => Check(v, 1, Limits.MaxValidLast));
+
+    public static Option<bool> LogTarget() => new("--log-target") { Description = "Tables: regress log(1 + target); predictions are mapped back" };
+
+    public static Option<string?> Layers() => Text("--layers", "N,N",
+        $"Tables: hidden layer sizes of the tabular model, comma-separated, at most {Limits.MaxLayers} layers of 1 to {Limits.MaxHidden} [default: 200,100]");
+
+    public static Option<bool> Coerce() => new("--coerce") { Description = "Tables: read non-numeric values in continuous columns as missing (and count them) instead of stopping" };
+
+    private static Option<string?> Text(string name, string helpName, string description) => new(name) { Description = description, HelpName = helpName };
 
     public static Option<int> Hidden() => Range("--hidden", "Hidden units of the MLP", 50, 1, Limits.MaxHidden);
 
@@ -71,13 +144,7 @@ internal static class CliOptions
         return option;
     }
 
-    private static string Name<T>(T value) where T : struct, Enum => value switch
-    {
-        ModelKind m => Choices.Name(m),
-        OptimizerKind o => Choices.Name(o),
-        ScheduleKind s => Choices.Name(s),
-        _ => value.ToString(),
-    };
+    private static string Name<T>(T value) where T : struct, Enum => Choices.Name(value);
 
     public static Option<int> Range(string name, string description, int defaultValue, int min, int max) =>
         Number(name, description + string.Create(CultureInfo.InvariantCulture, $", {min} to {max}"), defaultValue, v => Check(v, min, max));

@@ -7,6 +7,7 @@ using Trainwright.Cli.Networks;
 using Trainwright.Cli.Runs;
 using Trainwright.Cli.Settings;
 using Trainwright.Data;
+using Trainwright.Callbacks;
 using Trainwright.Learning;
 using Trainwright.Losses;
 using static TorchSharp.torch;
@@ -25,7 +26,7 @@ internal sealed class EvaluateCommand
     private readonly Option<string?> data = CliOptions.Data();
     private readonly Option<string?> model = new("--model")
     {
-        Description = "Network the checkpoint holds: mlp or cnn [default: the one recorded in the checkpoint]",
+        Description = "Network the checkpoint holds [default: the one recorded in the checkpoint]",
     };
     private readonly Option<int?> hidden = CliOptions.OptionalNumber<int>("--hidden", "Hidden units of the MLP [default: recorded in the checkpoint, else 50]",
         v => v < 1 ? "must be at least 1" : v > Limits.MaxHidden ? $"must be at most {Limits.MaxHidden}" : null);
@@ -36,7 +37,8 @@ internal sealed class EvaluateCommand
     public Command Build(Option<bool> verbose)
     {
         model.AcceptOnlyFromAmong(Choices.Names<ModelKind>());
-        var command = new Command("evaluate", "Evaluate a checkpoint on the test set (t10k files): loss, accuracy and confusion matrix");
+        var command = new Command("evaluate", "Evaluate a checkpoint on the test split (IDX t10k files, an image folder's test/ folder; else the validation split; "
+            + "a table's validation split, or every row of another --data table): loss, metrics and, for classes, the confusion matrix");
         foreach (var option in new Option[] { checkpoint, data, model, hidden, batchSize, maxItems, threads }) command.Options.Add(option);
         command.SetAction(result => CommandRunner.Run(result, verbose, () => Execute(result)));
         return command;
@@ -56,17 +58,25 @@ internal sealed class EvaluateCommand
         var trained = RunSettings.FromMetadata(meta);
         var classNames = DataKeys.DecodeNames(meta);
 
-        // The data the checkpoint was trained on, unless --data says otherwise; labels through the checkpoint's classes.
+        // The data the checkpoint was trained on, unless --data says otherwise, read with the options it was trained
+        // with; labels through the checkpoint's classes, inputs through its recorded preprocessing.
         var dataPath = dataText ?? trained.Data;
-        using var set = Registry.Open(new DataRequest(dataPath is null ? null : Path.GetFullPath(dataPath), result.GetValue(maxItems),
-            Limits.MaxClasses, classNames));
+        var dataSettings = trained with { Data = dataPath is null ? null : Path.GetFullPath(dataPath), MaxItems = result.GetValue(maxItems) };
+        using var set = Registry.Open(DataRequest.For(dataSettings, classNames) with
+        {
+            MaxClasses = Limits.MaxClasses,
+            Checkpoint = meta,
+            Progress = DataProgress.Writer(),
+            ProgressIsTerminal = DataProgress.IsTerminal(noProgress: false),
+        });
 
-        var kind = result.GetValue(model) is { } m ? Choices.TryParse<ModelKind>(m)!.Value : recorded?.Kind ?? ModelKind.Mlp;
+        var kind = result.GetValue(model) is { } m ? Choices.TryParse<ModelKind>(m)!.Value : recorded?.Kind ?? set.DefaultModel;
+        set.CheckModel(kind);
         int hiddenUnits = result.GetValue(hidden) ?? (recorded?.Kind == ModelKind.Mlp ? recorded.Hidden : 50);
-        var spec = ModelSpec.For(kind, hiddenUnits, set.Shape);
+        var spec = ModelSpec.For(kind, trained with { Hidden = hiddenUnits }, set.Shape);
         if (recorded is not null && recorded.Kind == spec.Kind && (recorded.Height, recorded.Width) != (spec.Height, spec.Width))
             throw new CliException(
-                $"--checkpoint '{path}' was trained on {recorded.Height}x{recorded.Width} images but the data has {spec.Height}x{spec.Width}; "
+                $"--checkpoint '{path}' was trained on {recorded.Height}x{recorded.Width} {(set.Shape.IsImage ? "images" : "inputs")} but the data has {spec.Height}x{spec.Width}; "
                 + "evaluate it with the --data it was trained on.");
         // A test set may lack the highest classes of an older checkpoint (one without class names); the head keeps its size.
         if (recorded is not null && classNames is null && recorded.Kind == spec.Kind && recorded.Classes >= spec.Classes)
@@ -78,7 +88,7 @@ internal sealed class EvaluateCommand
 
         int bs = result.GetValue(batchSize);
         var bunch = new DataBunch(new DataLoader<(Tensor X, Tensor Y)>(set.Test, bs), new DataLoader<(Tensor X, Tensor Y)>(set.Test, bs), spec.Classes);
-        var learner = LearnerFactory.Create(spec, bunch, trained.Optimizer, CliOptions.DefaultSgdLr, 0, 0, []);
+        var learner = LearnerFactory.Create(set, spec, bunch, trained.Optimizer, CliOptions.DefaultSgdLr, 0, 0, augment: false, []);
         try
         {
             Checkpoint.Load(path, learner);
@@ -88,60 +98,75 @@ internal sealed class EvaluateCommand
             throw new CliException($"--checkpoint: {e.Message}", inner: e);
         }
 
-        var (loss, accuracy, confusion, count) = Evaluate(learner, set.Test, bs, spec);
+        // One validation pass through the learner, so the inputs get the same batch callbacks (reshape, normalisation)
+        // and the loss and metrics are computed exactly as during training.
+        var stats = new AvgStats([.. set.Metrics]);
+        var confusion = new ConfusionCounts(enabled: !set.Shape.IsRegression);
+        learner.Fit(1, [stats, confusion, new SkipTraining()]);
+        var valid = stats.Valid ?? throw new InvalidOperationException("The evaluation pass reported nothing.");
+
         Console.WriteLine($"Checkpoint: {path} ({spec.Describe()}, epoch {(meta.TryGetValue("epoch", out var e2) ? e2 : "?")})");
-        Console.WriteLine($"Test set:   {count} items of {set.Describe()}");
-        Console.WriteLine($"Test loss:      {loss.ToString("0.0000", CultureInfo.InvariantCulture)}");
-        Console.WriteLine($"Test accuracy:  {accuracy.ToString("0.0000", CultureInfo.InvariantCulture)}");
+        var described = set.Describe().Split('\n')[0];
+        Console.WriteLine(set.TestName == TableTrainingData.AllRows
+            ? $"Test set:   {valid.Count} items: {described}"
+            : $"Test set:   {valid.Count} items of the {set.TestName} split of {described}");
+        if (set.TestName == "validation")
+            Console.WriteLine("Note:       the data has no test split, so this is the validation split the run was checked on during training.");
+        int pad = Math.Max(15, stats.MetricNames.Max(n => MetricTitle(n).Length + 7));
+        Console.WriteLine("Test loss:".PadRight(pad) + " " + $"{valid.Loss.ToString("0.0000", CultureInfo.InvariantCulture)}");
+        foreach (var name in stats.MetricNames)
+            Console.WriteLine(("Test " + MetricTitle(name) + ":").PadRight(pad) + " " + valid.Metrics[name].ToString("0.0000", CultureInfo.InvariantCulture));
+        if (set.Shape.IsRegression) return ExitCodes.Ok;
         var names = set.Shape.ClassNames;
         if (spec.Classes <= Limits.MaxConfusionTableClasses)
-            AnsiConsole.Write(ConfusionTable(confusion, spec.Classes));
+            AnsiConsole.Write(ConfusionTable(confusion.Counts, spec.Classes, names));
         else
-            PrintWorstClasses(confusion, spec.Classes, names);
+            PrintWorstClasses(confusion.Counts, spec.Classes, names);
         return ExitCodes.Ok;
     }
 
-    /// <summary>Loss, accuracy and the confusion counts, kept sparse: (actual, predicted) → count, so thousands of classes cost nothing.</summary>
-    private static (double Loss, double Accuracy, Dictionary<(int Actual, int Predicted), long> Confusion, long Count) Evaluate(
-        Learner learner, IDataset<(Tensor X, Tensor Y)> test, int batchSize, ModelSpec spec)
+    private static string MetricTitle(string name) => name switch
     {
-        var net = learner.Model;
-        net.eval();
-        var confusion = new Dictionary<(int, int), long>();
-        double lossSum = 0;
-        long correct = 0, count = 0;
-        using var _ = no_grad();
-        foreach (var batch in new DataLoader<(Tensor X, Tensor Y)>(test, batchSize))
-        {
-            using var scope = NewDisposeScope();
-            using (batch)
-            {
-                var x = spec.NeedsImages ? batch.Xb.reshape(-1, spec.Channels, spec.Height, spec.Width) : batch.Xb;
-                var pred = net.call(x);
-                var y = batch.Yb;
-                lossSum += LossFunctions.CrossEntropyLoss(pred, y).item<float>() * batch.Size;
-                var predicted = pred.argmax(-1).data<long>().ToArray();
-                var actual = y.data<long>().ToArray();
-                for (int i = 0; i < actual.Length; i++)
-                {
-                    var key = ((int)actual[i], (int)predicted[i]);
-                    confusion[key] = confusion.GetValueOrDefault(key) + 1;
-                    if (actual[i] == predicted[i]) correct++;
-                }
-                count += actual.Length;
-            }
-        }
-        return (lossSum / Math.Max(1, count), (double)correct / Math.Max(1, count), confusion, count);
+        "balanced_accuracy" => "balanced accuracy",
+        _ => name.Replace('_', ' '),
+    };
+
+    /// <summary>Cancels every training pass, so a fit of one epoch is one validation pass.</summary>
+    private sealed class SkipTraining : Callback
+    {
+        public override void BeforeTrain() => throw new CancelTrainException("evaluate only validates");
     }
 
-    private static Table ConfusionTable(Dictionary<(int Actual, int Predicted), long> confusion, int n)
+    /// <summary>The confusion counts of validation batches, kept sparse: (actual, predicted) → count, so thousands of classes cost nothing.</summary>
+    private sealed class ConfusionCounts(bool enabled) : Callback
     {
+        public Dictionary<(int Actual, int Predicted), long> Counts { get; } = [];
+
+        public override void AfterLoss()
+        {
+            if (!enabled || Learner.Training || Learner.Pred is not { } pred) return;
+            using var scope = NewDisposeScope();
+            var predicted = pred.argmax(-1).cpu().data<long>().ToArray();
+            var actual = Learner.Yb.cpu().data<long>().ToArray();
+            for (int i = 0; i < actual.Length; i++)
+            {
+                var key = ((int)actual[i], (int)predicted[i]);
+                Counts[key] = Counts.GetValueOrDefault(key) + 1;
+            }
+        }
+    }
+
+    private static Table ConfusionTable(Dictionary<(int Actual, int Predicted), long> confusion, int n, IReadOnlyList<string> names)
+    {
+        // Class names head the rows and columns when they are short; long ones would make the table unreadable.
+        bool named = names.Count == n && names.All(x => x.Length <= 12) && !names.Select((x, i) => x == i.ToString(CultureInfo.InvariantCulture)).All(b => b);
+        string Label(int i) => named ? Markup.Escape(names[i]) : i.ToString(CultureInfo.InvariantCulture);
         var table = new Table().Title("Confusion matrix (rows: actual class, columns: predicted)").Border(TableBorder.Rounded);
         table.AddColumn(new TableColumn("actual").RightAligned());
-        for (int c = 0; c < n; c++) table.AddColumn(new TableColumn(c.ToString(CultureInfo.InvariantCulture)).RightAligned());
+        for (int c = 0; c < n; c++) table.AddColumn(new TableColumn(Label(c)).RightAligned());
         for (int r = 0; r < n; r++)
         {
-            var cells = new List<string> { r.ToString(CultureInfo.InvariantCulture) };
+            var cells = new List<string> { Label(r) };
             for (int c = 0; c < n; c++)
             {
                 long v = confusion.GetValueOrDefault((r, c));

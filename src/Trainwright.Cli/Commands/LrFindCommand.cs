@@ -33,15 +33,23 @@ internal sealed class LrFindCommand
         if (outText is not null && string.IsNullOrWhiteSpace(outText)) throw new CliException("--out is empty; give a path, or leave the option out.");
         var settings = RunSettings.From(result, options, recorded: null, defaultOut: outText ?? OutputFolder.NewRunFolder("lr-find"));
         ThreadDefaults.Apply(settings.Threads);
-        using var data = Registry.Open(new DataRequest(settings.Data, settings.MaxItems, settings.MaxClasses));
-        var spec = ModelSpec.For(settings.Model, settings.Hidden, data.Shape);
+        using var data = Registry.Open(DataRequest.For(settings) with
+        {
+            Progress = DataProgress.Writer(),
+            ProgressIsTerminal = DataProgress.IsTerminal(noProgress: false),
+        });
+        var kind = settings.Model ?? data.DefaultModel;
+        data.CheckModel(kind);
+        settings = settings with { Model = kind };
+        var spec = ModelSpec.For(kind, settings, data.Shape);
         OutputFolder.EnsureWritable(settings.Out);
         using var folderLock = RunLock.Acquire(settings.Out);
 
         var bunch = data.ToDataBunch(settings.BatchSize, settings.Workers, settings.Seed);
         // The finder sets the rate itself; the learner's base rate only sizes the optimizer's initial state.
-        var learner = LearnerFactory.Create(spec, bunch, settings.Optimizer, CliOptions.DefaultSgdLr, settings.Wd, settings.Seed, []);
-        Console.WriteLine($"Data:  {data.Describe()}");
+        // Augmented as train would be, so the suggestion fits the run it is for.
+        var learner = LearnerFactory.Create(data, spec, bunch, settings.Optimizer, CliOptions.DefaultSgdLr, settings.Wd, settings.Seed, augment: true, []);
+        Console.WriteLine($"Data:  {TrainCommand.Indent(data.Describe(), 7)}");
         foreach (var warning in data.Warnings) Console.Error.WriteLine($"warning: {warning}");
         Console.WriteLine($"Model: {spec.Describe()}, {Choices.Name(settings.Optimizer)}, batch size {settings.BatchSize}");
 
@@ -60,7 +68,8 @@ internal sealed class LrFindCommand
         if (finder.SmoothedLosses.Count >= 3)
             Console.WriteLine($"Steepest descent at:     {G(finder.SteepestLr)}");
         Console.WriteLine($"Plot: {plot}");
-        Console.WriteLine($"Train with it: trainwright train --lr {G(Math.Min(finder.SuggestedLr, Limits.MaxLr))}"
+        Console.WriteLine($"Train with it: trainwright train{(settings.Data is null ? "" : " --data " + ShellCommand.Quote(settings.Data))}"
+            + $"{(settings.Target is null ? "" : " --target " + ShellCommand.Quote(settings.Target))} --lr {G(Math.Min(finder.SuggestedLr, Limits.MaxLr))}"
             + $"{(settings.Optimizer == OptimizerKind.Sgd ? "" : " --opt " + Choices.Name(settings.Optimizer))}");
         return ExitCodes.Ok;
     }

@@ -28,7 +28,7 @@ internal sealed class TrainCommand
 
     public Command Build(Option<bool> verbose)
     {
-        var command = new Command("train", "Train a classifier on MNIST or any MNIST-style IDX folder; Ctrl+C stops after the current batch and saves a resumable checkpoint. Data-parallel over Open MPI: mpirun -np N trainwright train … (--bs is per process; see docs/distributed.md)");
+        var command = new Command("train", "Train on MNIST, an IDX folder, an image folder or a table (CSV, TSV, Parquet); Ctrl+C stops after the current batch and saves a resumable checkpoint. Data-parallel over Open MPI: mpirun -np N trainwright train … (--bs is per process; see docs/distributed.md)");
         options.AddTo(command);
         command.Options.Add(batchDelay);
         command.SetAction(result => CommandRunner.Run(result, verbose, () => Execute(result)));
@@ -44,7 +44,7 @@ internal sealed class TrainCommand
         public required ModelSpec Spec { get; init; }
         public required Learner Learner { get; init; }
         public required DistributedSession Distributed { get; init; }
-        public AvgStats Stats { get; } = new(ClassificationMetrics.Accuracy);
+        public required AvgStats Stats { get; init; }
         public Recorder Recorder { get; } = new();
         public TerminateOnNaN Nan { get; } = new();
         public StopSignals Signals { get; } = new(Console.Error);
@@ -52,6 +52,7 @@ internal sealed class TrainCommand
         public SaveModel? SaveModel { get; set; }
         public StopOnSignal? Stop { get; set; }
         public bool AlreadyFinished { get; set; }
+        public IReadOnlyList<string> DataFiles { get; set; } = [];
         public string LastPath => Path.Combine(Settings.Out, SaveModel.LastFileName);
         public string CsvPath => Path.Combine(Settings.Out, "metrics.csv");
 
@@ -103,21 +104,32 @@ internal sealed class TrainCommand
         var settings = RunSettings.From(result, options, resumed?.Metadata, OutputFolder.NewRunFolder());
         ThreadDefaults.Apply(settings.Threads);
 
-        var data = Registry.Open(new DataRequest(settings.Data, settings.MaxItems, settings.MaxClasses,
-            resumed is null ? null : DataKeys.DecodeNames(resumed.Metadata)));
+        var data = Registry.Open(DataRequest.For(settings, resumed is null ? null : DataKeys.DecodeNames(resumed.Metadata)) with
+        {
+            Checkpoint = resumed?.Metadata,
+            Progress = DataProgress.Writer(),
+            ProgressIsTerminal = DataProgress.IsTerminal(settings.NoProgress),
+        });
         DistributedSession? distributed = null;
         try
         {
-            var spec = ModelSpec.For(settings.Model, settings.Hidden, data.Shape);
+            var kind = settings.Model ?? data.DefaultModel;
+            data.CheckModel(kind);
+            settings = settings with { Model = kind };
+            var spec = ModelSpec.For(kind, settings, data.Shape);
             if (resumed is not null && ModelSpec.FromMetadata(resumed.Metadata) is { } saved && saved != spec)
                 throw new CliException(
                     $"--resume '{settings.Resume}' holds the model '{saved.Describe()}' but this run builds '{spec.Describe()}'; "
-                    + "drop the --model/--hidden/--data options to continue that run, or start a new run without --resume.");
+                    + "drop the options that change the model or its inputs (--model, --hidden, --net-width, --layers, --size, --channels, --data) to continue that run, or start a new run without --resume.");
             var bunch = data.ToDataBunch(settings.BatchSize, settings.Workers, settings.Seed);
-            var learner = LearnerFactory.Create(spec, bunch, settings.Optimizer, settings.Lr, settings.Wd, settings.Seed, []);
+            var learner = LearnerFactory.Create(data, spec, bunch, settings.Optimizer, settings.Lr, settings.Wd, settings.Seed, augment: true, []);
             // Under mpirun every process trains its shard; only rank 0 writes files or prints. Without mpirun this is a no-op.
             distributed = DistributedTraining.Setup(learner, shardValidation: true);
-            var run = new Run { Settings = settings, Resumed = resumed, Data = data, Spec = spec, Learner = learner, Distributed = distributed };
+            var run = new Run
+            {
+                Settings = settings, Resumed = resumed, Data = data, Spec = spec, Learner = learner, Distributed = distributed,
+                Stats = new AvgStats([.. data.Metrics]),
+            };
             foreach (var cb in new Callback[] { run.Stats, run.Recorder, run.Nan }) learner.Add(cb);
             CliException? refusal = null;
             try
@@ -158,6 +170,7 @@ internal sealed class TrainCommand
         if (s.Resume is not null) ResumeCheck.PrepareOutput(s);
         // The whole checkpoint (weights, optimizer and RNG state, each against its checksum) before the fit touches anything.
         if (s.Resume is not null) CheckResumable(s.Resume, run.Learner);
+        run.DataFiles = run.Data.WriteRunFiles(s.Out);
     }
 
     /// <summary>
@@ -209,9 +222,10 @@ internal sealed class TrainCommand
     private static void PrintHeader(Run run)
     {
         var s = run.Settings;
-        Console.WriteLine($"Data:   {run.Data.Describe()}");
+        Console.WriteLine($"Data:   {Indent(run.Data.Describe(), 8)}");
+        foreach (var file in run.DataFiles) Console.WriteLine($"        wrote {file}");
         foreach (var warning in run.Data.Warnings) Console.Error.WriteLine($"warning: {warning}");
-        Console.WriteLine($"Model:  {run.Spec.Describe()}, {Choices.Name(s.Optimizer)} lr {Num(s.Lr)}{(s.Wd > 0 ? $" wd {Num(s.Wd)}" : "")}, "
+        Console.WriteLine($"Model:  {run.Spec.Describe()}{AugmentText(run)}, {Choices.Name(s.Optimizer)} lr {Num(s.Lr)}{(s.Wd > 0 ? $" wd {Num(s.Wd)}" : "")}, "
             + $"{Choices.Name(s.Schedule)} schedule, {Epochs(s.Epochs)}, batch size {s.BatchSize}, seed {s.Seed}");
         if (run.Distributed.IsDistributed)
             Console.WriteLine($"MPI:    {run.Distributed.WorldSize} processes, batch size {s.BatchSize} each ({s.BatchSize * run.Distributed.WorldSize} in all)");
@@ -219,6 +233,13 @@ internal sealed class TrainCommand
             Console.WriteLine($"Resume: from '{s.Resume}' at epoch {resumed.Position.Epoch + 1}, batch {resumed.Position.BatchesDone}");
         Console.WriteLine($"Output: {s.Out}");
     }
+
+    /// <summary>Continuation lines of a multi-line description (a table's column roles) line up under its first line.</summary>
+    public static string Indent(string text, int columns) =>
+        text.ReplaceLineEndings("\n").Replace("\n  ", "\n" + new string(' ', columns), StringComparison.Ordinal);
+
+    private static string AugmentText(Run run) =>
+        run.Data is not ImageTrainingData ? "" : run.Settings.Augment == AugmentKind.None ? ", no augmentation" : $", {Choices.Name(run.Settings.Augment)} augmentation";
 
     private static int Report(Run run, DateTimeOffset started, TimeSpan wall, TimeSpan fit)
     {
@@ -239,14 +260,26 @@ internal sealed class TrainCommand
 
         var plots = WritePlots(run.Recorder, s.Out);
         // The trained model travels as data, for predict, export and other programs (Predictor.Load).
-        string? modelPath = outcome == "completed" ? Path.Combine(s.Out, ModelFileLocation.FileName) : null;
-        if (modelPath is not null)
-            run.Learner.Export(modelPath, ModelDescriptions.For(run.Spec, run.Data), new Dictionary<string, string>(run.Settings.ToMetadata()));
+        string? modelPath = null;
+        if (outcome == "completed")
+        {
+            try
+            {
+                var description = run.Data.DescribeModel(run.Spec);
+                modelPath = Path.Combine(s.Out, ModelFileLocation.FileName);
+                run.Learner.Export(modelPath, description, new Dictionary<string, string>(run.Settings.ToMetadata()));
+            }
+            catch (CliException e)
+            {
+                // The training itself succeeded; say why there is no model file rather than failing the run.
+                Console.Error.WriteLine($"note: {ModelFileLocation.FileName} not written: {e.Message}");
+            }
+        }
         var summaryPath = Path.Combine(s.Out, "summary.json");
         RunSummary.Write(summaryPath, new RunSummary.Train(outcome, started, wall, fit, s, run.Spec,
-            run.Data.Describe(), run.Stats, saveModel, run.Nan.StoppedAt, stop?.StoppedAt, resumeCommand,
+            run.Data.Describe(), run.Data.Shape.ClassNames, run.Stats, saveModel, run.Nan.StoppedAt, stop?.StoppedAt, resumeCommand,
             [run.CsvPath, .. plots, run.LastPath, saveModel.BestPath, .. (modelPath is null ? Array.Empty<string>() : [modelPath]),
-             Path.Combine(s.Out, "tensorboard"), summaryPath]));
+             Path.Combine(s.Out, "tensorboard"), summaryPath, .. run.DataFiles]));
 
         if (stop?.StoppedAt is { } stoppedAt)
         {
@@ -264,9 +297,15 @@ internal sealed class TrainCommand
 
         Console.WriteLine();
         if (run.Stats.Valid is { } valid)
-            Console.WriteLine($"Final validation accuracy: {valid.Metrics["accuracy"].ToString("0.0000", CultureInfo.InvariantCulture)} "
-                + $"(valid loss {Num(valid.Loss)}) after {Epochs(s.Epochs)}, {wall.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)}s");
-        Console.WriteLine($"Outputs in {s.Out}: metrics.csv, lr.png, loss.png, {SaveModel.LastFileName}, {SaveModel.BestFileName}, {ModelFileLocation.FileName}, tensorboard/, summary.json");
+        {
+            // The headline metric first (accuracy, or RMSE for regression), then any others.
+            var names = run.Stats.MetricNames;
+            var others = string.Concat(names.Skip(1).Select(n => $"{n} {valid.Metrics[n].ToString("G6", CultureInfo.InvariantCulture)}, "));
+            Console.WriteLine($"Final validation {names[0]}: {valid.Metrics[names[0]].ToString("0.0000", CultureInfo.InvariantCulture)} "
+                + $"({others}valid loss {Num(valid.Loss)}) after {Epochs(s.Epochs)}, {wall.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)}s");
+        }
+        Console.WriteLine($"Outputs in {s.Out}: metrics.csv, lr.png, loss.png, {SaveModel.LastFileName}, {SaveModel.BestFileName}, {ModelFileLocation.FileName}, tensorboard/, summary.json"
+            + string.Concat(run.DataFiles.Select(f => ", " + Path.GetFileName(f))));
         return ExitCodes.Ok;
     }
 

@@ -29,7 +29,24 @@ internal sealed class TrainingOptions
     public static TrainingOptions ForLrFind() => new(train: false);
 
     public Option<string?> Data { get; } = CliOptions.Data();
-    public Option<string> Model { get; } = CliOptions.Model();
+    public Option<string?> Model { get; } = CliOptions.Model();
+    public Option<double> NetWidth { get; } = CliOptions.NetWidth();
+    public Option<int?> Size { get; } = CliOptions.Size();
+    public Option<string> Resize { get; } = CliOptions.Resize();
+    public Option<double> ValidPct { get; } = CliOptions.ValidPct();
+    public Option<string> Augment { get; } = CliOptions.Augment();
+    public Option<int?> Channels { get; } = CliOptions.Channels();
+    public Option<bool> SkipBadImages { get; } = CliOptions.SkipBadImages();
+    public Option<string?> Target { get; } = CliOptions.Target();
+    public Option<string?> Categorical { get; } = CliOptions.Categorical();
+    public Option<string?> Continuous { get; } = CliOptions.Continuous();
+    public Option<string?> Ignore { get; } = CliOptions.Ignore();
+    public Option<string?> Task { get; } = CliOptions.Task();
+    public Option<string?> ValidCol { get; } = CliOptions.ValidCol();
+    public Option<int?> ValidLast { get; } = CliOptions.ValidLast();
+    public Option<bool> LogTarget { get; } = CliOptions.LogTarget();
+    public Option<string?> Layers { get; } = CliOptions.Layers();
+    public Option<bool> Coerce { get; } = CliOptions.Coerce();
     public Option<int> Hidden { get; } = CliOptions.Hidden();
     public Option<int> BatchSize { get; } = CliOptions.BatchSize();
     public Option<double?>? Lr { get; }
@@ -48,7 +65,10 @@ internal sealed class TrainingOptions
 
     public void AddTo(Command command)
     {
-        Option?[] all = [Data, Model, Hidden, BatchSize, Lr, Optimizer, Wd, Seed, Workers, Threads, MaxItems, MaxClasses, Epochs, Schedule, Out, Resume, NoProgress];
+        Option?[] all = [Data, Model, Hidden, NetWidth, BatchSize, Lr, Optimizer, Wd, Seed, Workers, Threads, MaxItems, MaxClasses, Epochs, Schedule,
+            Size, Resize, ValidPct, Augment, Channels, SkipBadImages,
+            Target, Categorical, Continuous, Ignore, Task, ValidCol, ValidLast, LogTarget, Layers, Coerce,
+            Out, Resume, NoProgress];
         foreach (var option in all)
             if (option is not null) command.Options.Add(option);
     }

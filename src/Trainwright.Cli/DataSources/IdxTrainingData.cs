@@ -1,6 +1,13 @@
 using System.Globalization;
+using Trainwright.Callbacks;
+using Trainwright.Cli.Host;
+using Trainwright.Cli.Networks;
+using Trainwright.Cli.Settings;
 using Trainwright.Data;
 using Trainwright.Inference;
+using Trainwright.Learning;
+using Trainwright.Losses;
+using Trainwright.Metrics;
 using static TorchSharp.torch;
 
 namespace Trainwright.Cli.DataSources;
@@ -35,10 +42,36 @@ internal sealed class IdxTrainingData : ITrainingData
 
     public IDataset<(Tensor X, Tensor Y)> Test => data.Test;
 
+    public string TestName => "test";
+
+    public ModelKind DefaultModel => ModelKind.Mlp;
+
+    public void CheckModel(ModelKind kind)
+    {
+        if (kind == ModelKind.Tabular)
+            throw new CliException("--model tabular is for tables (--data FILE.csv); IDX images train mlp, cnn, resnet18 or resnet34.");
+    }
+
+    public nn.Module<Tensor, Tensor> CreateModel(ModelSpec spec) => spec.Build();
+
+    public LossFunction Loss => LossFunctions.CrossEntropyLoss;
+
+    public IReadOnlyList<Metric> Metrics { get; } = [ClassificationMetrics.Accuracy];
+
+    // IDX items are flat float rows; image networks need them as [bs, C, H, W]. No augmentation: the lesson trains without.
+    public IReadOnlyList<Callback> BatchCallbacks(ModelSpec spec, bool augment, int seed) =>
+        spec.NeedsImages ? [BatchTransform.Reshape(spec.Channels, spec.Height, spec.Width)] : [];
+
+    public IReadOnlyList<string> WriteRunFiles(string folder) => [];
+
     public DataBunch ToDataBunch(int batchSize, int workers, int seed) => data.ToDataBunch(batchSize, workers, seed);
 
-    public InputDescription ModelInput(IReadOnlyList<int> itemShape) =>
-        InputDescription.ForTensor(itemShape, data.IsNormalized ? Normalization.Global(data.Mean, data.Std) : null);
+    public ModelDescription DescribeModel(ModelSpec spec) => new(
+        spec.Architecture() ?? throw new CliException($"The {Choices.Name(spec.Kind)} model does not train on IDX images."),
+        // A CNN takes images [C, H, W] (the learner reshapes the flat rows for it); the MLP takes the flat rows.
+        InputDescription.ForTensor(spec.NeedsImages ? [spec.Channels, spec.Height, spec.Width] : [(int)spec.Inputs],
+            data.IsNormalized ? Normalization.Global(data.Mean, data.Std) : null),
+        TargetDescription.Classes(Shape.ClassNames));
 
     public string Describe() =>
         $"{(folder is null ? "MNIST (bundled)" : $"'{folder}'")}: {data.TrainY.shape[0]} train, {data.ValidY.shape[0]} valid, "

@@ -6,7 +6,7 @@ namespace Trainwright.Cli.DataSources;
 internal static class Registry
 {
     /// <summary>Every source, most specific first. The first one is also the default data set's (the bundled MNIST).</summary>
-    public static IReadOnlyList<IDataSource> All { get; } = [new IdxFolderSource()];
+    public static IReadOnlyList<IDataSource> All { get; } = [new IdxFolderSource(), new ImageFolderSource(), new TableSource()];
 
     /// <summary>Opens <paramref name="request"/>'s data with the first source that can read it.</summary>
     /// <exception cref="CliException">The path is empty, does not exist, is not a regular file or folder, or no source reads it.</exception>

@@ -1,14 +1,13 @@
-using Trainwright.Callbacks;
+using Trainwright.Cli.DataSources;
 using Trainwright.Cli.Settings;
 using Trainwright.Data;
 using Trainwright.Learning;
-using Trainwright.Losses;
 using Trainwright.Optim;
 using static TorchSharp.torch;
 
 namespace Trainwright.Cli.Networks;
 
-/// <summary>Builds the model and learner a run trains, the same way for train, lr-find and evaluate.</summary>
+/// <summary>Builds the model and learner a run trains, the same way for train, lr-find, --resume and evaluate.</summary>
 internal static class LearnerFactory
 {
     public static OptimizerFactory Optimizer(OptimizerKind kind, double wd) => kind switch
@@ -19,16 +18,17 @@ internal static class LearnerFactory
     };
 
     /// <summary>
-    /// Seeds torch, builds the model, and a learner over <paramref name="bunch"/>; CNNs get the reshape from flat rows to
-    /// [bs, C, H, W] images.
+    /// Seeds torch, builds the model <paramref name="spec"/> describes through <paramref name="data"/>, and a learner over
+    /// <paramref name="bunch"/> with the data's loss, and the batch callbacks it needs (reshape, normalisation, and
+    /// augmentation when <paramref name="augment"/>, seeded with <paramref name="seed"/>).
     /// </summary>
-    public static Learner Create(ModelSpec spec, DataBunch bunch, OptimizerKind optimizer, double lr, double wd, int seed,
-        IEnumerable<Callback> callbacks)
+    public static Learner Create(ITrainingData data, ModelSpec spec, DataBunch bunch, OptimizerKind optimizer, double lr, double wd, int seed,
+        bool augment, IEnumerable<Callback> callbacks)
     {
         manual_seed(seed);
-        var model = spec.Build();
+        var model = data.CreateModel(spec);
         var all = new List<Callback>(callbacks);
-        if (spec.NeedsImages) all.Add(BatchTransform.Reshape(spec.Channels, spec.Height, spec.Width));
-        return new Learner(model, bunch, LossFunctions.CrossEntropyLoss, Optimizer(optimizer, wd), lr, all);
+        all.AddRange(data.BatchCallbacks(spec, augment, seed));
+        return new Learner(model, bunch, data.Loss, Optimizer(optimizer, wd), lr, all);
     }
 }

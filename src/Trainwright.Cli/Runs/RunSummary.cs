@@ -16,7 +16,7 @@ internal static class RunSummary
 
     /// <summary>Everything a train run reports.</summary>
     public sealed record Train(string Status, DateTimeOffset Started, TimeSpan Wall, TimeSpan Fit, RunSettings Settings, ModelSpec Spec,
-        string Data, AvgStats Stats, SaveModel SaveModel, string? NonFiniteLossAt, LoopPosition? StoppedAt, string? ResumeCommand,
+        string Data, IReadOnlyList<string> ClassNames, AvgStats Stats, SaveModel SaveModel, string? NonFiniteLossAt, LoopPosition? StoppedAt, string? ResumeCommand,
         IReadOnlyList<string> Outputs);
 
     /// <summary>Writes the summary atomically (temp file, then rename), so a reader never sees half of it.</summary>
@@ -34,6 +34,7 @@ internal static class RunSummary
             ["options"] = options,
             ["model"] = run.Spec.Describe(),
             ["data"] = run.Data,
+            ["classes"] = new JsonArray([.. run.ClassNames.Select(n => (JsonNode?)JsonValue.Create(n))]),
             ["final"] = Final(run.Stats),
             ["best_valid_loss"] = run.SaveModel.Best is { } best && double.IsFinite(best) ? best : null,
             ["non_finite_loss_at"] = run.NonFiniteLossAt,

@@ -22,4 +22,16 @@ internal static class Limits
     public const long MaxParameters = 100_000_000;
     /// <summary>Above this many classes, evaluate prints per-class accuracy for the worst classes instead of a confusion table.</summary>
     public const int MaxConfusionTableClasses = 20;
+    /// <summary>The largest --size (image side trained at), in pixels.</summary>
+    public const int MaxImageSize = 1024;
+    /// <summary>The smallest --size: the CNN and the residual networks halve the image several times.</summary>
+    public const int MinImageSize = 8;
+    /// <summary>The range of --valid-pct (the share of items held out for validation when the data has no split).</summary>
+    public const double MinValidPct = 0.01, MaxValidPct = 0.9;
+    /// <summary>The range of --net-width, the residual networks' channel multiplier (1 is fastai's xresnet).</summary>
+    public const double MinNetWidth = 0.125, MaxNetWidth = 2;
+    /// <summary>At most this many hidden layers in --layers, each at most <see cref="MaxHidden"/> units.</summary>
+    public const int MaxLayers = 16;
+    /// <summary>The largest --valid-last (rows kept for validation in file order).</summary>
+    public const int MaxValidLast = 100_000_000;
 }

@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using Trainwright.Cli.Commands;
 using Trainwright.Cli.Host;
+using Trainwright.Data.Images;
+using Trainwright.Data.Tables;
 
 namespace Trainwright.Cli.Settings;
 
@@ -18,8 +20,10 @@ internal sealed record RunSettings
 
     /// <summary>The --data path, or null for the bundled MNIST.</summary>
     public string? Data { get; init; }
-    public ModelKind Model { get; init; } = ModelKind.Mlp;
+    /// <summary>The network; null until the data is known, then the data's default unless --model chose one.</summary>
+    public ModelKind? Model { get; init; }
     public int Hidden { get; init; } = 50;
+    public double NetWidth { get; init; } = 1;
     public int Epochs { get; init; } = 3;
     public int BatchSize { get; init; } = 64;
     public double Lr { get; init; } = CliOptions.DefaultSgdLr;
@@ -34,6 +38,50 @@ internal sealed record RunSettings
     public string Out { get; init; } = "";
     public string? Resume { get; init; }
     public bool NoProgress { get; init; }
+
+    // Image folders.
+    public int? Size { get; init; }
+    public ResizeMethod Resize { get; init; } = ResizeMethod.Crop;
+    public double ValidPct { get; init; } = 0.2;
+    public AugmentKind Augment { get; init; } = AugmentKind.Default;
+    public int? Channels { get; init; }
+    public bool SkipBadImages { get; init; }
+
+    // Tables.
+    public string? Target { get; init; }
+    public string? Categorical { get; init; }
+    public string? Continuous { get; init; }
+    public string? Ignore { get; init; }
+    public TabularTask? Task { get; init; }
+    public string? ValidCol { get; init; }
+    public int? ValidLast { get; init; }
+    public bool LogTarget { get; init; }
+    public string? Layers { get; init; }
+    public bool Coerce { get; init; }
+
+    /// <summary>The default hidden layers of the tabular model (fastai's).</summary>
+    public static IReadOnlyList<int> DefaultLayers { get; } = [200, 100];
+
+    /// <summary>The tabular model's hidden layer sizes (<c>--layers</c>).</summary>
+    /// <exception cref="CliException">The list is not comma-separated whole numbers in range.</exception>
+    public IReadOnlyList<int> LayerSizes()
+    {
+        if (Layers is null) return DefaultLayers;
+        var parts = Layers.Split(',', StringSplitOptions.TrimEntries);
+        var sizes = new List<int>();
+        foreach (var part in parts)
+        {
+            if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < 1 || n > Limits.MaxHidden)
+                throw new CliException($"--layers '{Layers}' must be comma-separated whole numbers from 1 to {Limits.MaxHidden}, e.g. 200,100; '{part}' is not.");
+            sizes.Add(n);
+        }
+        if (sizes.Count > Limits.MaxLayers) throw new CliException($"--layers '{Layers}' has {sizes.Count} layers; at most {Limits.MaxLayers}.");
+        return sizes;
+    }
+
+    /// <summary>A comma-separated column list option as names (empty when not given).</summary>
+    public static IReadOnlyList<string> ColumnList(string? text) =>
+        text is null ? [] : [.. text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)];
 
     /// <summary>The default learning rate of an optimizer.</summary>
     public static double DefaultLr(OptimizerKind optimizer) => optimizer == OptimizerKind.Adam ? CliOptions.DefaultAdamLr : CliOptions.DefaultSgdLr;
@@ -52,6 +100,10 @@ internal sealed record RunSettings
             : result.GetValue(option)!;
 
         var optimizer = Choices.TryParse<OptimizerKind>(Pick(options.Optimizer, s => Choices.Name(s.Optimizer), Choices.Name(OptimizerKind.Sgd)))!.Value;
+        T Choice<T>(Option<string> option, Func<RunSettings, T> savedValue, T fallback) where T : struct, Enum =>
+            Choices.TryParse<T>(Pick(option, s => Choices.Name(savedValue(s)), Choices.Name(fallback)))!.Value;
+        T? OptionalChoice<T>(Option<string?> option, Func<RunSettings, T?> savedValue) where T : struct, Enum =>
+            Choices.TryParse<T>(Pick(option, s => savedValue(s) is { } v ? Choices.Name(v) : null, null));
         var data = Pick(options.Data, s => s.Data, null);
         var resume = options.Resume is null ? null : result.GetValue(options.Resume);
         var output = options.Out is null ? null : result.GetValue(options.Out);
@@ -62,8 +114,25 @@ internal sealed record RunSettings
         return new RunSettings
         {
             Data = data is null ? null : Path.GetFullPath(data),
-            Model = Choices.TryParse<ModelKind>(Pick(options.Model, s => Choices.Name(s.Model), Choices.Name(ModelKind.Mlp)))!.Value,
+            Model = OptionalChoice(options.Model, s => s.Model),
             Hidden = Pick(options.Hidden, s => s.Hidden, 50),
+            NetWidth = Pick(options.NetWidth, s => s.NetWidth, 1),
+            Size = Pick(options.Size, s => s.Size, null),
+            Resize = Choice(options.Resize, s => s.Resize, ResizeMethod.Crop),
+            ValidPct = Pick(options.ValidPct, s => s.ValidPct, 0.2),
+            Augment = Choice(options.Augment, s => s.Augment, AugmentKind.Default),
+            Channels = Pick(options.Channels, s => s.Channels, null),
+            SkipBadImages = Pick(options.SkipBadImages, s => s.SkipBadImages, false),
+            Target = Pick(options.Target, s => s.Target, null),
+            Categorical = Pick(options.Categorical, s => s.Categorical, null),
+            Continuous = Pick(options.Continuous, s => s.Continuous, null),
+            Ignore = Pick(options.Ignore, s => s.Ignore, null),
+            Task = OptionalChoice(options.Task, s => s.Task),
+            ValidCol = Pick(options.ValidCol, s => s.ValidCol, null),
+            ValidLast = Pick(options.ValidLast, s => s.ValidLast, null),
+            LogTarget = Pick(options.LogTarget, s => s.LogTarget, false),
+            Layers = Pick(options.Layers, s => s.Layers, null),
+            Coerce = Pick(options.Coerce, s => s.Coerce, false),
             Epochs = Pick(options.Epochs, s => s.Epochs, 3),
             BatchSize = Pick(options.BatchSize, s => s.BatchSize, 64),
             Lr = Pick(options.Lr, s => (double?)s.Lr, null) ?? DefaultLr(optimizer),
@@ -99,8 +168,25 @@ internal sealed record RunSettings
         return new RunSettings
         {
             Data = Get("data"),
-            Model = Choice("model", ModelKind.Mlp),
+            Model = Get("model") is { } model ? Choices.TryParse<ModelKind>(model) ?? throw Invalid("model", model) : null,
             Hidden = Int("hidden", 50, 1, Limits.MaxHidden),
+            NetWidth = Dbl("net-width", 1, Limits.MinNetWidth, Limits.MaxNetWidth),
+            Size = OptionalInt("size", Limits.MinImageSize, Limits.MaxImageSize),
+            Resize = Choice("resize", ResizeMethod.Crop),
+            ValidPct = Dbl("valid-pct", 0.2, Limits.MinValidPct, Limits.MaxValidPct),
+            Augment = Choice("aug", AugmentKind.Default),
+            Channels = OptionalInt("channels", 1, 3),
+            SkipBadImages = Get("skip-bad-images") == "true",
+            Target = Get("target"),
+            Categorical = Get("cat"),
+            Continuous = Get("cont"),
+            Ignore = Get("ignore"),
+            Task = Get("task") is { } task ? Choices.TryParse<TabularTask>(task) ?? throw Invalid("task", task) : null,
+            ValidCol = Get("valid-col"),
+            ValidLast = OptionalInt("valid-last", 1, Limits.MaxValidLast),
+            LogTarget = Get("log-target") == "true",
+            Layers = Get("layers"),
+            Coerce = Get("coerce") == "true",
             Epochs = Int("epochs", 3, 1, Limits.MaxEpochs),
             BatchSize = Int("bs", 64, 1, Limits.MaxBatchSize),
             Lr = Dbl("lr", DefaultLr(optimizer), double.Epsilon, Limits.MaxLr),
@@ -142,18 +228,39 @@ internal sealed record RunSettings
         foreach (var (name, value) in Named())
         {
             if (value is null) continue;
-            if (name == "no-progress") { if (value == "true") args.Add("--no-progress"); continue; }
+            if (Flags.Contains(name)) { if (value == "true") args.Add("--" + name); continue; }
             args.Add("--" + name);
             args.Add(value);
         }
         return args;
     }
 
+    private static readonly HashSet<string> Flags = ["no-progress", "skip-bad-images", "log-target", "coerce"];
+
+    // Options that only matter for one kind of data are recorded only when they differ from their default, so an IDX
+    // run's resume command and summary stay as short as before.
     private IEnumerable<(string Name, string? Value)> Named() =>
     [
         ("data", Data),
-        ("model", Choices.Name(Model)),
+        ("model", Model is { } model ? Choices.Name(model) : null),
         ("hidden", I(Hidden)),
+        ("net-width", NetWidth == 1 ? null : D(NetWidth)),
+        ("size", Size is { } size ? I(size) : null),
+        ("resize", Resize == ResizeMethod.Crop ? null : Choices.Name(Resize)),
+        ("valid-pct", ValidPct == 0.2 ? null : D(ValidPct)),
+        ("aug", Augment == AugmentKind.Default ? null : Choices.Name(Augment)),
+        ("channels", Channels is { } channels ? I(channels) : null),
+        ("skip-bad-images", SkipBadImages ? "true" : null),
+        ("target", Target),
+        ("cat", Categorical),
+        ("cont", Continuous),
+        ("ignore", Ignore),
+        ("task", Task is { } task ? Choices.Name(task) : null),
+        ("valid-col", ValidCol),
+        ("valid-last", ValidLast is { } last ? I(last) : null),
+        ("log-target", LogTarget ? "true" : null),
+        ("layers", Layers),
+        ("coerce", Coerce ? "true" : null),
         ("epochs", I(Epochs)),
         ("bs", I(BatchSize)),
         ("lr", D(Lr)),

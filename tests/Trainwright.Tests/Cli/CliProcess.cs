@@ -21,6 +21,8 @@ internal sealed class CliProcess : IDisposable
 
     private CliProcess(string workingDirectory, IEnumerable<string> args)
     {
+        // The image decode cache goes into the working directory (a test's workspace), never the user's ~/.cache.
+        var cache = Path.Combine(workingDirectory, ".cache");
         var info = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = workingDirectory,
@@ -33,6 +35,7 @@ internal sealed class CliProcess : IDisposable
         // A stable, narrow-independent environment: no colours, no terminal width games.
         info.Environment["NO_COLOR"] = "1";
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        info.Environment["XDG_CACHE_HOME"] = cache;
         process = new Process { StartInfo = info };
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (gate) stdout.AppendLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (gate) stderr.AppendLine(e.Data); };

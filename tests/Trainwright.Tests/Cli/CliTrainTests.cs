@@ -97,6 +97,7 @@ public sealed class CliTrainTests
     [Theory]
     [InlineData("root-help.txt", new[] { "--help" })]
     [InlineData("train-help.txt", new[] { "train", "--help" })]
+    [InlineData("show-batch-help.txt", new[] { "show-batch", "--help" })]
     public void Help_matches_the_checked_in_text(string expectedFile, string[] args)
     {
         using var ws = new CliWorkspace();
