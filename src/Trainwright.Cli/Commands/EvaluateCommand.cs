@@ -44,6 +44,7 @@ internal sealed class EvaluateCommand
 
     private int Execute(ParseResult result)
     {
+        SingleProcessOnly.Require("evaluate", "evaluation runs in one process, so every copy would print the same result");
         ThreadDefaults.Apply(result.GetValue(threads));
         var checkpointText = result.GetValue(checkpoint)!;
         if (string.IsNullOrWhiteSpace(checkpointText)) throw new CliException("--checkpoint is empty; give the checkpoint-best or checkpoint-last of a run.");

@@ -77,6 +77,7 @@ internal sealed class TrainCommand
                     + "To train further, resume it with a larger --epochs.");
             return ExitCodes.Ok;
         }
+        JobEnd.Watch(run.Distributed, run.Signals, () => DescribeResume(run));
         if (!run.Distributed.IsRankZero)
         {
             Fit(run.Learner, run.Settings);
@@ -262,6 +263,16 @@ internal sealed class TrainCommand
                 + $"(valid loss {Num(valid.Loss)}) after {Epochs(s.Epochs)}, {wall.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)}s");
         Console.WriteLine($"Outputs in {s.Out}: metrics.csv, lr.png, loss.png, {SaveModel.LastFileName}, {SaveModel.BestFileName}, tensorboard/, summary.json");
         return ExitCodes.Ok;
+    }
+
+    /// <summary>Where a distributed run that mpirun ended can resume from, for <see cref="JobEnd"/>'s line.</summary>
+    private static string DescribeResume(Run run)
+    {
+        if (!File.Exists(run.LastPath)) return "no checkpoint had been written yet.";
+        var at = Checkpoint.ReadInfo(run.LastPath).Position;
+        var command = ShellCommand.Format((run.Settings with { Resume = run.LastPath }).ToArguments());
+        return $"the last checkpoint is kept ({run.LastPath}, resumes at epoch {at.Epoch + 1}, batch {at.BatchesDone}); resume with: "
+            + $"mpirun -np {run.Distributed.WorldSize} {command}";
     }
 
     /// <summary>Why the folder cannot take a checkpoint (e.g. the disk is full): the error the failed save met, found again.</summary>
