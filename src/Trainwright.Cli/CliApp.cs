@@ -40,12 +40,8 @@ internal static class CliApp
             return Host.ExitCodes.BadInput;
         }
         var result = Build().Parse(args);
-        // A parse error prints the error and any "did you mean" suggestion, not the whole help text.
-        if (result.Action is ParseErrorAction parseError)
-        {
-            parseError.ShowHelp = false;
-            parseError.ShowTypoCorrections = true;
-        }
+        // A parse error prints one "error:" line per error (with any "did you mean"), not the whole help text.
+        if (result.Action is ParseErrorAction) return Host.ParseErrors.Print(result, Console.Error);
         return result.Invoke(new InvocationConfiguration
         {
             EnableDefaultExceptionHandler = false,
