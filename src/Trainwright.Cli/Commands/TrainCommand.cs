@@ -116,6 +116,7 @@ internal sealed class TrainCommand
             var bunch = data.ToDataBunch(settings.BatchSize, settings.Workers, settings.Seed);
             var learner = LearnerFactory.Create(spec, bunch, settings.Optimizer, settings.Lr, settings.Wd, settings.Seed, []);
             // Under mpirun every process trains its shard; only rank 0 writes files or prints. Without mpirun this is a no-op.
+            MpiUsable.Require(Mpi.TryInitialize());
             distributed = DistributedTraining.Setup(learner, shardValidation: true);
             var run = new Run { Settings = settings, Resumed = resumed, Data = data, Spec = spec, Learner = learner, Distributed = distributed };
             foreach (var cb in new Callback[] { run.Stats, run.Recorder, run.Nan }) learner.Add(cb);
