@@ -57,8 +57,9 @@ internal sealed class JobEnd
             {
                 line = $"error: {why}; {describeCheckpoint()}";
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+            catch (Exception)
             {
+                // On the signal thread, with the job going down: a checkpoint that cannot be described must not crash the exit.
                 line = $"error: {why}.";
             }
             Console.Out.Flush();
