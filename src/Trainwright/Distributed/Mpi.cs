@@ -177,14 +177,10 @@ public sealed class Mpi : ICommunicator, IDisposable
     /// <summary>
     /// Gives MPI up without finalising it, for a process about to exit while the launcher tears the job down (another
     /// process died): <c>MPI_Finalize</c> would wait for the dead process, and another thread may be blocked in a
-    /// collective holding this binding's lock. Takes no lock; every later call fails as after <see cref="Dispose"/>.
+    /// collective holding this binding's lock. Takes no lock, and leaves calls working (another thread may still be in
+    /// one until the process exits); <see cref="Dispose"/> does nothing afterwards.
     /// </summary>
-    public void Abandon()
-    {
-        abandoned = true;
-        disposed = true;
-        lock (StartupGate) finalizedHere = true;
-    }
+    public void Abandon() => abandoned = true;
 
     /// <summary>Finalises MPI (<c>MPI_Finalize</c>) if this binding initialised it. Every process must do so; MPI cannot be used afterwards.</summary>
     public void Dispose()
