@@ -37,6 +37,7 @@ internal static class CliApp
         {
             // No command: show what there is, and fail like any other incomplete command line.
             Build().Parse(["--help"]).Invoke();
+            Console.Error.WriteLine("error: no command given; choose one of the commands above.");
             return Host.ExitCodes.BadInput;
         }
         var result = Build().Parse(args);

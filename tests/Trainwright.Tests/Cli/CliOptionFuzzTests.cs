@@ -169,6 +169,9 @@ public sealed class CliOptionFuzzTests
                 if (random.NextDouble() < 0.03) args.Add(values[random.Next(values.Length)]); // a stray second value
             }
             if (random.NextDouble() < 0.08) args.Insert(1 + random.Next(args.Count), unknown[random.Next(unknown.Length)]);
+            // Now and then only the start of a command line, or a misspelt command.
+            if (random.NextDouble() < 0.03) args = [.. args.Take(random.Next(args.Count))];
+            if (args.Count > 0 && random.NextDouble() < 0.02) args[0] = args[0][..^1];
 
             var result = InProcess([.. args]);
             codes[result.ExitCode] = codes.GetValueOrDefault(result.ExitCode) + 1;
@@ -189,6 +192,9 @@ public sealed class CliOptionFuzzTests
         var lines = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (lines.FirstOrDefault(l => !l.StartsWith("error: ", StringComparison.Ordinal) && !l.StartsWith("warning: ", StringComparison.Ordinal)) is { } other)
             return $"a stderr line that is neither an error nor a warning ('{other}')";
+        // .NET's own argument messages ("The value cannot be an empty string. (Parameter 'path')") name no option.
+        if (lines.FirstOrDefault(l => l.Contains("(Parameter '", StringComparison.Ordinal)) is { } raw)
+            return $"a .NET argument message that names no option ('{raw}')";
         if (result.ExitCode != 0 && !lines.Any(l => l.StartsWith("error: ", StringComparison.Ordinal)))
             return "failed without an error line";
         if (result.ExitCode == 0 && lines.Any(l => l.StartsWith("error: ", StringComparison.Ordinal)))
