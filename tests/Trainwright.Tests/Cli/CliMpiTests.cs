@@ -50,7 +50,7 @@ public sealed class CliMpiTests
         Assert.True(job.WaitForOutput("epoch 2/500", TimeSpan.FromSeconds(90)), "training did not reach epoch 2:\n" + job.Output);
         int victim = job.RankPid(1);
         var clock = Stopwatch.StartNew();
-        Process.GetProcessById(victim).Kill();
+        using (var rank1 = Process.GetProcessById(victim)) rank1.Kill(); // SIGKILL
         Assert.True(job.WaitForExit(TimeSpan.FromSeconds(30)), "the job did not end within 30 s of rank 1's death:\n" + job.Output);
         clock.Stop();
         var text = job.Output;
