@@ -40,15 +40,12 @@ internal static class CliApp
         {
             // No command: show what there is, and fail like any other incomplete command line.
             Build().Parse(["--help"]).Invoke();
+            Console.Error.WriteLine("error: no command given; choose one of the commands above.");
             return Host.ExitCodes.BadInput;
         }
         var result = Build().Parse(args);
-        // A parse error prints the error and any "did you mean" suggestion, not the whole help text.
-        if (result.Action is ParseErrorAction parseError)
-        {
-            parseError.ShowHelp = false;
-            parseError.ShowTypoCorrections = true;
-        }
+        // A parse error prints one "error:" line per error (with any "did you mean"), not the whole help text.
+        if (result.Action is ParseErrorAction) return Host.ParseErrors.Print(result, Console.Error);
         return result.Invoke(new InvocationConfiguration
         {
             EnableDefaultExceptionHandler = false,

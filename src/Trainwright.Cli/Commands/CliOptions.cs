@@ -19,13 +19,13 @@ internal static class CliOptions
     public const double DefaultSgdLr = 0.1;
     public const double DefaultAdamLr = 3e-3;
 
-    public static Option<string?> Data() => new("--data")
+    public static Option<string?> Data() => NotBlank(new("--data")
     {
         Description = "What to train on: a folder of MNIST-style IDX files (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-…, raw or .gz); "
             + "an image folder (ROOT/<class>/…, ROOT/train|valid|test/<class>/…, or ROOT/labels.csv with path,label; PNG, JPEG, BMP, GIF, WebP); "
             + "or a table (.csv, .tsv, .parquet; needs --target) [default: the bundled MNIST, data/mnist]",
         HelpName = "DIR|FILE",
-    };
+    });
 
     public static Option<string?> Model()
     {
@@ -130,11 +130,22 @@ internal static class CliOptions
     public static Option<string> Schedule() => Choice<ScheduleKind>("--schedule",
         "Learning rate schedule: one-cycle (warm up then anneal, momentum inverse), cos (cosine from --lr to 0) or const", ScheduleKind.OneCycle);
 
-    public static Option<string?> Out(string defaultText) => new("--out")
+    public static Option<string?> Out(string defaultText) => NotBlank(new("--out")
     {
         Description = $"Output folder [default: {defaultText}]",
         HelpName = "DIR",
-    };
+    });
+
+    /// <summary>A path option given as an empty or blank string is a parse error naming the option (not a failure deep inside Path).</summary>
+    public static Option<string?> NotBlank(Option<string?> option)
+    {
+        option.Validators.Add(r =>
+        {
+            if (r.Tokens.Count > 0 && string.IsNullOrWhiteSpace(r.Tokens[^1].Value))
+                r.AddError($"{option.Name} is empty; give a path, or leave the option out.");
+        });
+        return option;
+    }
 
     /// <summary>An option whose value is one of an enum's words (<see cref="Choices"/>); read it back with <see cref="Choices.TryParse{T}"/>.</summary>
     public static Option<string> Choice<T>(string name, string description, T defaultValue) where T : struct, Enum

@@ -46,6 +46,7 @@ internal sealed class EvaluateCommand
 
     private int Execute(ParseResult result)
     {
+        SingleProcessOnly.Require("evaluate", "evaluation runs in one process, so every copy would print the same result");
         ThreadDefaults.Apply(result.GetValue(threads));
         var checkpointText = result.GetValue(checkpoint)!;
         if (string.IsNullOrWhiteSpace(checkpointText)) throw new CliException("--checkpoint is empty; give the checkpoint-best or checkpoint-last of a run.");
@@ -70,7 +71,7 @@ internal sealed class EvaluateCommand
             ProgressIsTerminal = DataProgress.IsTerminal(noProgress: false),
         });
 
-        var kind = result.GetValue(model) is { } m ? Choices.TryParse<ModelKind>(m)!.Value : recorded?.Kind ?? set.DefaultModel;
+        var kind = result.GetValue(model) is { } m ? Choices.Require<ModelKind>("--model", m) : recorded?.Kind ?? set.DefaultModel;
         set.CheckModel(kind);
         int hiddenUnits = result.GetValue(hidden) ?? (recorded?.Kind == ModelKind.Mlp ? recorded.Hidden : 50);
         var spec = ModelSpec.For(kind, trained with { Hidden = hiddenUnits }, set.Shape);

@@ -29,6 +29,7 @@ internal sealed class LrFindCommand
 
     private int Execute(ParseResult result)
     {
+        SingleProcessOnly.Require("lr-find", "the search runs in one process, and every copy would repeat it into the same --out");
         var outText = result.GetValue(output);
         if (outText is not null && string.IsNullOrWhiteSpace(outText)) throw new CliException("--out is empty; give a path, or leave the option out.");
         var settings = RunSettings.From(result, options, recorded: null, defaultOut: outText ?? OutputFolder.NewRunFolder("lr-find"));

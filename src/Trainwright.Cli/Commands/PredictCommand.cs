@@ -71,7 +71,8 @@ internal sealed class PredictCommand
             case InputKind.Table:
                 foreach (var table in given)
                 {
-                    if (!File.Exists(table)) throw new CliException($"Input '{table}' is not a file; a table model reads CSV or Parquet files.");
+                    if (!File.Exists(table) || RegularFile.WhatElse(table) is not null)
+                        throw new CliException($"Input '{table}' is not a regular file; a table model reads CSV or Parquet files.");
                     var predictions = predictor.PredictTable(table);
                     var take = limit is { } l ? Math.Min(predictions.Count, l - rows.Count) : predictions.Count;
                     rows.AddRange(predictions.Take(take).Select((p, i) => new Row($"{Path.GetFileName(table)}#{i + 1}", p, p.Top(k), null)));
@@ -89,7 +90,7 @@ internal sealed class PredictCommand
             _ => Table(rows, predictor.Labels, regression),
         });
         int failed = rows.Count(r => r.Error is not null);
-        if (failed > 0) Console.Error.WriteLine($"{failed} of {rows.Count} inputs could not be predicted; their errors are in the output.");
+        if (failed > 0) Console.Error.WriteLine($"warning: {failed} of {rows.Count} inputs could not be predicted; their errors are in the output.");
         return ExitCodes.Ok;
     }
 
@@ -131,7 +132,8 @@ internal sealed class PredictCommand
             if (Directory.Exists(input))
                 files.AddRange(Directory.EnumerateFiles(input, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true })
                     .Where(ImageDecoder.IsImageFile).Order(StringComparer.Ordinal));
-            else if (File.Exists(input)) files.Add(input);
+            else if (File.Exists(input))
+                files.Add(RegularFile.WhatElse(input) is { } kind ? throw new CliException($"Input '{input}' is {kind}, not an image file.") : input);
             else throw new CliException($"Input '{input}' does not exist.");
         }
         return limit is { } l ? [.. files.Take(l)] : files;

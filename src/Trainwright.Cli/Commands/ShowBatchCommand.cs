@@ -48,7 +48,7 @@ internal sealed class ShowBatchCommand
         {
             Data = Path.GetFullPath(dataText),
             Size = result.GetValue(size),
-            Resize = Choices.TryParse<ResizeMethod>(result.GetValue(resize))!.Value,
+            Resize = Choices.Require<ResizeMethod>("--resize", result.GetValue(resize)),
             Channels = result.GetValue(channels),
             ValidPct = result.GetValue(validPct),
             SkipBadImages = result.GetValue(skipBad),
@@ -62,7 +62,7 @@ internal sealed class ShowBatchCommand
             ProgressIsTerminal = DataProgress.IsTerminal(noProgress: false),
         });
         OutputFolder.EnsureWritable(folder);
-        var kind = Choices.TryParse<AugmentKind>(result.GetValue(augment))!.Value;
+        var kind = Choices.Require<AugmentKind>("--aug", result.GetValue(augment));
         // Drawn to a temporary file and renamed, so an existing picture is never left half written.
         var tmp = outPath + $".tmp-{Environment.ProcessId}.png";
         IReadOnlyList<string> captions;

@@ -79,6 +79,7 @@ internal sealed class TrainCommand
                     + "To train further, resume it with a larger --epochs.");
             return ExitCodes.Ok;
         }
+        JobEnd.Watch(run.Distributed, run.Signals, () => DescribeResume(run));
         if (!run.Distributed.IsRankZero)
         {
             Fit(run.Learner, run.Settings);
@@ -124,6 +125,7 @@ internal sealed class TrainCommand
             var bunch = data.ToDataBunch(settings.BatchSize, settings.Workers, settings.Seed);
             var learner = LearnerFactory.Create(data, spec, bunch, settings.Optimizer, settings.Lr, settings.Wd, settings.Seed, augment: true, []);
             // Under mpirun every process trains its shard; only rank 0 writes files or prints. Without mpirun this is a no-op.
+            MpiUsable.Require(Mpi.TryInitialize());
             distributed = DistributedTraining.Setup(learner, shardValidation: true);
             var run = new Run
             {
@@ -272,7 +274,7 @@ internal sealed class TrainCommand
             catch (CliException e)
             {
                 // The training itself succeeded; say why there is no model file rather than failing the run.
-                Console.Error.WriteLine($"note: {ModelFileLocation.FileName} not written: {e.Message}");
+                Console.Error.WriteLine($"warning: {ModelFileLocation.FileName} not written: {e.Message}");
             }
         }
         var summaryPath = Path.Combine(s.Out, "summary.json");
@@ -307,6 +309,16 @@ internal sealed class TrainCommand
         Console.WriteLine($"Outputs in {s.Out}: metrics.csv, lr.png, loss.png, {SaveModel.LastFileName}, {SaveModel.BestFileName}, {ModelFileLocation.FileName}, tensorboard/, summary.json"
             + string.Concat(run.DataFiles.Select(f => ", " + Path.GetFileName(f))));
         return ExitCodes.Ok;
+    }
+
+    /// <summary>Where a distributed run that mpirun ended can resume from, for <see cref="JobEnd"/>'s line.</summary>
+    private static string DescribeResume(Run run)
+    {
+        if (!File.Exists(run.LastPath)) return "no checkpoint had been written yet.";
+        var at = Checkpoint.ReadInfo(run.LastPath).Position;
+        var command = ShellCommand.Format((run.Settings with { Resume = run.LastPath }).ToArguments());
+        return $"the last checkpoint is kept ({run.LastPath}, resumes at epoch {at.Epoch + 1}, batch {at.BatchesDone}); resume with: "
+            + $"mpirun -np {run.Distributed.WorldSize} {command}";
     }
 
     /// <summary>Why the folder cannot take a checkpoint (e.g. the disk is full): the error the failed save met, found again.</summary>

@@ -55,10 +55,19 @@ internal static class ErrorReport
         IOException => (OneLine(e.Message), ExitCodes.BadInput),
         ArgumentException => (OneLine(e.Message), ExitCodes.BadInput),
         // Sizes are bounded before allocation; if memory still runs out, the input was too large for this machine.
-        OutOfMemoryException or InsufficientExecutionStackException =>
-            ("not enough memory for this data or model; use --max-items, a smaller --hidden or --bs, or a machine with more memory.", ExitCodes.BadInput),
+        OutOfMemoryException or InsufficientExecutionStackException => (OutOfMemory, ExitCodes.BadInput),
+        // libtorch's allocator failing (DefaultCPUAllocator: can't allocate memory) arrives as an ExternalException.
+        System.Runtime.InteropServices.ExternalException when IsNativeOutOfMemory(e) => (OutOfMemory, ExitCodes.BadInput),
         _ => ($"unexpected {e.GetType().Name}: {OneLine(e.Message)}", ExitCodes.Unexpected),
     };
+
+    private const string OutOfMemory =
+        "not enough memory for this data or model; use --max-items, a smaller --hidden or --bs, or a machine with more memory.";
+
+    private static bool IsNativeOutOfMemory(Exception e) =>
+        e.Message.Contains("can't allocate memory", StringComparison.OrdinalIgnoreCase)
+        || e.Message.Contains("not enough memory", StringComparison.OrdinalIgnoreCase)
+        || e.Message.Contains("std::bad_alloc", StringComparison.Ordinal);
 
     public const string DataHint =
         "--data needs a folder with MNIST's four IDX files (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, each raw or .gz).";

@@ -22,6 +22,13 @@ internal sealed class StopSignals : IDisposable
         ];
     }
 
+    /// <summary>
+    /// When set, the first signal calls it instead of asking the loop to stop: under mpirun a signal comes from the
+    /// launcher ending the whole job (a process died, or the job was interrupted), and the process must leave at once.
+    /// It receives the signal and normally does not return.
+    /// </summary>
+    public Action<PosixSignal>? EndAtOnce { get; set; }
+
     /// <summary>The first signal received, or null.</summary>
     public PosixSignal? Received => received == 0 ? null : (PosixSignal)received;
 
@@ -40,6 +47,11 @@ internal sealed class StopSignals : IDisposable
         context.Cancel = true;
         if (Interlocked.CompareExchange(ref received, (int)context.Signal, 0) == 0)
         {
+            if (EndAtOnce is { } end)
+            {
+                end(context.Signal);
+                return;
+            }
             stderr.WriteLine();
             stderr.WriteLine($"{SignalName(context.Signal)} received: finishing the current batch and saving a checkpoint (press Ctrl+C again to abort at once).");
             return;

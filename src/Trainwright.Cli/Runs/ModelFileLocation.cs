@@ -21,7 +21,12 @@ internal static class ModelFileLocation
             throw new CliException(
                 $"{option} '{runOrFile}' holds no {FileName}; runs write it when training ends. Give a finished run's folder, or the file itself.");
         }
-        if (File.Exists(runOrFile)) return runOrFile;
+        if (File.Exists(runOrFile))
+        {
+            if (Data.RegularFile.WhatElse(runOrFile) is { } kind)
+                throw new CliException($"{option} '{runOrFile}' is {kind}, not a model file; give a run folder or a {FileName} file.");
+            return runOrFile;
+        }
         throw new CliException($"{option} '{runOrFile}' does not exist; give a run folder (runs/<time>) or a {FileName} file.");
     }
 }

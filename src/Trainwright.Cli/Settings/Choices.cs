@@ -45,6 +45,14 @@ internal static class Choices
     /// <summary>Every word the option accepts, in help order.</summary>
     public static string[] Names<T>() where T : struct, Enum => [.. Table<T>().Select(c => c.Name)];
 
+    /// <summary>
+    /// The choice <paramref name="text"/> names. An option typed with no word after it (e.g. <c>--opt --epochs 2</c>)
+    /// reads as null, so the error says which option needs which words.
+    /// </summary>
+    /// <exception cref="Host.CliException"><paramref name="text"/> names no choice.</exception>
+    public static T Require<T>(string option, string? text) where T : struct, Enum =>
+        TryParse<T>(text) ?? throw new Host.CliException($"{option} needs one of: {string.Join(", ", Names<T>())}.");
+
     /// <summary>The choice <paramref name="text"/> names, or null when it names none.</summary>
     public static T? TryParse<T>(string? text) where T : struct, Enum
     {

@@ -99,9 +99,10 @@ internal sealed record RunSettings
             : saved is not null && !result.Given(option) && recorded!.ContainsKey(KeyPrefix + option.Name.TrimStart('-')) ? savedValue(saved)
             : result.GetValue(option)!;
 
-        var optimizer = Choices.TryParse<OptimizerKind>(Pick(options.Optimizer, s => Choices.Name(s.Optimizer), Choices.Name(OptimizerKind.Sgd)))!.Value;
+        T Parsed<T>(Option<string> option, string? word) where T : struct, Enum => Choices.Require<T>(option.Name, word);
+        var optimizer = Parsed<OptimizerKind>(options.Optimizer, Pick(options.Optimizer, s => Choices.Name(s.Optimizer), Choices.Name(OptimizerKind.Sgd)));
         T Choice<T>(Option<string> option, Func<RunSettings, T> savedValue, T fallback) where T : struct, Enum =>
-            Choices.TryParse<T>(Pick(option, s => Choices.Name(savedValue(s)), Choices.Name(fallback)))!.Value;
+            Parsed<T>(option, Pick(option, s => Choices.Name(savedValue(s)), Choices.Name(fallback)));
         T? OptionalChoice<T>(Option<string?> option, Func<RunSettings, T?> savedValue) where T : struct, Enum =>
             Choices.TryParse<T>(Pick(option, s => savedValue(s) is { } v ? Choices.Name(v) : null, null));
         var data = Pick(options.Data, s => s.Data, null);
@@ -137,7 +138,8 @@ internal sealed record RunSettings
             BatchSize = Pick(options.BatchSize, s => s.BatchSize, 64),
             Lr = Pick(options.Lr, s => (double?)s.Lr, null) ?? DefaultLr(optimizer),
             Optimizer = optimizer,
-            Schedule = Choices.TryParse<ScheduleKind>(Pick(options.Schedule, s => Choices.Name(s.Schedule), Choices.Name(ScheduleKind.OneCycle)))!.Value,
+            Schedule = options.Schedule is null ? ScheduleKind.OneCycle
+                : Parsed<ScheduleKind>(options.Schedule, Pick(options.Schedule, s => Choices.Name(s.Schedule), Choices.Name(ScheduleKind.OneCycle))),
             Wd = Pick(options.Wd, s => s.Wd, 0),
             Seed = Pick(options.Seed, s => s.Seed, 42),
             Workers = Pick(options.Workers, s => s.Workers, 0),

@@ -43,6 +43,12 @@ public sealed class DistributedSession : IDisposable
     /// <summary>Ends every process of the job (<c>MPI_Abort</c>) when MPI is in use; does nothing otherwise.</summary>
     public void Abort(int errorCode = 1) => Startup.Mpi?.Abort(errorCode);
 
+    /// <summary>
+    /// Gives MPI up without finalising it (<see cref="Mpi.Abandon"/>): for a process that must exit at once because the
+    /// launcher is ending the job, e.g. after another process died. Safe while another thread waits in a collective.
+    /// </summary>
+    public void Abandon() => Startup.Mpi?.Abandon();
+
     /// <summary>Frees the callback's buffer and finalises MPI when it was initialised.</summary>
     public void Dispose()
     {

@@ -28,7 +28,8 @@ public sealed class Mpi : ICommunicator, IDisposable
     private readonly MpiNative native;
     private readonly Lock gate = new();
     private readonly bool ownsInitialization;
-    private bool disposed;
+    private volatile bool disposed;
+    private volatile bool abandoned;
 
     private Mpi(MpiNative native, int rank, int size, int threadLevel, bool ownsInitialization)
     {
@@ -92,7 +93,10 @@ public sealed class Mpi : ICommunicator, IDisposable
             MpiNative.Check(native.CommSize(native.CommWorld, out int size), "MPI_Comm_size");
             current = new Mpi(native, rank, size, provided, owns);
             // MPI must be finalised before the process ends or the launcher reports an abnormal exit.
-            AppDomain.CurrentDomain.ProcessExit += (_, _) => current?.Dispose();
+            AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+            {
+                if (current is { abandoned: false }) current.Dispose();
+            };
             return new MpiStartup(MpiStatus.Initialized, Describe(current), current, launchedSize);
         }
     }
@@ -170,9 +174,18 @@ public sealed class Mpi : ICommunicator, IDisposable
         native.Abort(native.CommWorld, errorCode);
     }
 
+    /// <summary>
+    /// Gives MPI up without finalising it, for a process about to exit while the launcher tears the job down (another
+    /// process died): <c>MPI_Finalize</c> would wait for the dead process, and another thread may be blocked in a
+    /// collective holding this binding's lock. Takes no lock, and leaves calls working (another thread may still be in
+    /// one until the process exits); <see cref="Dispose"/> does nothing afterwards.
+    /// </summary>
+    public void Abandon() => abandoned = true;
+
     /// <summary>Finalises MPI (<c>MPI_Finalize</c>) if this binding initialised it. Every process must do so; MPI cannot be used afterwards.</summary>
     public void Dispose()
     {
+        if (abandoned) return;
         lock (gate)
         {
             if (disposed) return;

@@ -25,6 +25,54 @@ public sealed class CliMpiTests
         Assert.Contains("does not exist", missing, StringComparison.Ordinal);
     }
 
+    [MpiFact]
+    public void Lr_find_and_evaluate_refuse_to_run_under_mpirun_with_one_line_and_exit_1()
+    {
+        using var ws = new CliWorkspace();
+        var lrFind = RunUnderMpi(ws, "lr-find", "--data", ws.PathOf("unused"), "--out", ws.PathOf("lr"));
+        Assert.Contains("lr-find does not run under mpirun", lrFind, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(ws.PathOf("lr")));
+        var evaluate = RunUnderMpi(ws, "evaluate", "--checkpoint", ws.PathOf("unused"));
+        Assert.Contains("evaluate does not run under mpirun", evaluate, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Issue 14, distributed: kill -9 of one rank mid-training. mpirun sends SIGTERM to the others; they must be gone
+    /// within seconds, one line must name the lost rank and the checkpoint to resume from, and that checkpoint resumes.
+    /// </summary>
+    [MpiFact]
+    public void When_one_rank_dies_the_others_exit_within_seconds_naming_it_and_the_checkpoint_resumes()
+    {
+        using var ws = new CliWorkspace();
+        var folder = ws.PathOf("run");
+        using var job = MpiJob.Start(ws, "train", "--data", ws.Data14x14, "--epochs", "500", "--bs", "50", "--max-items", "300",
+            "--out", folder, "--no-progress", "--batch-delay-ms", "40");
+        Assert.True(job.WaitForOutput("epoch 2/500", TimeSpan.FromSeconds(90)), "training did not reach epoch 2:\n" + job.Output);
+        int victim = job.RankPid(1);
+        var clock = Stopwatch.StartNew();
+        using (var rank1 = Process.GetProcessById(victim)) rank1.Kill(); // SIGKILL
+        Assert.True(job.WaitForExit(TimeSpan.FromSeconds(30)), "the job did not end within 30 s of rank 1's death:\n" + job.Output);
+        clock.Stop();
+        var text = job.Output;
+        Assert.NotEqual(0, job.ExitCode);
+        // mpirun ends the others at once (SIGTERM, then SIGKILL); 30 s leaves room for a loaded CI machine.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"ended after {clock.Elapsed}");
+        var error = Assert.Single(text.Split('\n'), l => l.Contains("error:", StringComparison.Ordinal));
+        Assert.Contains("rank 1 of the 2 processes ended unexpectedly", error, StringComparison.Ordinal);
+        Assert.Contains("resume with: mpirun -np 2", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("finishing the current batch", text, StringComparison.Ordinal);
+
+        // The last checkpoint resumes (in one process, a few more epochs than it holds).
+        var last = Path.Combine(folder, "checkpoint-last");
+        Assert.True(File.Exists(last), text);
+        var command = CliWorkspace.SplitShell(error[(error.IndexOf("resume with: ", StringComparison.Ordinal) + "resume with: ".Length)..]);
+        Assert.Equal(last, command[command.IndexOf("--resume") + 1]);
+        var info = Trainwright.Learning.Checkpoint.ReadInfo(last);
+        var resumed = ws.Run("train", "--resume", last, "--epochs", (info.Position.Epoch + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), "--no-progress");
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Contains($"Resume: from '{last}' at epoch {info.Position.Epoch + 1}", resumed.Stdout, StringComparison.Ordinal);
+    }
+
     /// <summary>Runs the CLI under mpirun -np 2; asserts it ends with exit 1 and exactly one error line, and returns the output.</summary>
     private static string RunUnderMpi(CliWorkspace ws, params string[] args)
     {
@@ -52,5 +100,92 @@ public sealed class CliMpiTests
         Assert.True(mpi.ExitCode == 1, $"exit {mpi.ExitCode}\n{text}");
         Assert.Single(text.Split('\n'), l => l.Contains("error:", StringComparison.Ordinal));
         return text;
+    }
+
+    /// <summary>A running mpirun -np 2 job of the CLI, its merged output, and its ranks' process ids.</summary>
+    private sealed class MpiJob : IDisposable
+    {
+        private readonly Process mpi;
+        private readonly StringBuilder output = new();
+
+        private MpiJob(Process mpi) => this.mpi = mpi;
+
+        public static MpiJob Start(CliWorkspace ws, params string[] args)
+        {
+            var info = new ProcessStartInfo(MpiRun.FindMpirun()!)
+            {
+                WorkingDirectory = ws.Root,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            foreach (var a in new[] { "--allow-run-as-root", "--oversubscribe", "-np", "2", "dotnet", CliProcess.DllPath }.Concat(args))
+                info.ArgumentList.Add(a);
+            info.Environment["NO_COLOR"] = "1";
+            var job = new MpiJob(new Process { StartInfo = info });
+            job.mpi.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (job.output) job.output.AppendLine(e.Data); };
+            job.mpi.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (job.output) job.output.AppendLine(e.Data); };
+            job.mpi.Start();
+            job.mpi.BeginOutputReadLine();
+            job.mpi.BeginErrorReadLine();
+            return job;
+        }
+
+        public string Output { get { lock (output) return output.ToString(); } }
+
+        public int ExitCode => mpi.ExitCode;
+
+        public bool WaitForOutput(string text, TimeSpan timeout)
+        {
+            var clock = Stopwatch.StartNew();
+            while (clock.Elapsed < timeout && !mpi.HasExited)
+            {
+                if (Output.Contains(text, StringComparison.Ordinal)) return true;
+                Thread.Sleep(50);
+            }
+            return Output.Contains(text, StringComparison.Ordinal);
+        }
+
+        public bool WaitForExit(TimeSpan timeout)
+        {
+            if (!mpi.WaitForExit(timeout)) return false;
+            mpi.WaitForExit(); // drains the readers
+            return true;
+        }
+
+        /// <summary>The process id of <paramref name="rank"/>: the child of mpirun whose environment says so (Linux /proc).</summary>
+        public int RankPid(int rank)
+        {
+            var wanted = $"OMPI_COMM_WORLD_RANK={rank}";
+            foreach (var dir in Directory.EnumerateDirectories("/proc"))
+            {
+                if (!int.TryParse(Path.GetFileName(dir), out int pid)) continue;
+                try
+                {
+                    var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                    if (int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture) != mpi.Id) continue;
+                    if (File.ReadAllText(Path.Combine(dir, "environ")).Split('\0').Contains(wanted)) return pid;
+                }
+                catch (IOException)
+                {
+                    // The process ended while we looked.
+                }
+                catch (UnauthorizedAccessException)
+                {
+                }
+            }
+            throw new InvalidOperationException($"No child of mpirun ({mpi.Id}) is rank {rank}.\n{Output}");
+        }
+
+        public void Dispose()
+        {
+            if (!mpi.HasExited)
+            {
+                mpi.Kill(entireProcessTree: true);
+                mpi.WaitForExit();
+            }
+            mpi.Dispose();
+        }
     }
 }
