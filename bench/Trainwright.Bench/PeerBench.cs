@@ -73,6 +73,10 @@ public static class PeerBench
     private static (int Code, string Output) RunPython(params string[] args)
     {
         var start = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true };
+        // Some machines set these to work around old OpenBLAS builds; they pin a slower kernel for Debian's current
+        // one, so the peer runs without them (both together, in its process only).
+        start.Environment.Remove("OPENBLAS_CORETYPE");
+        start.Environment.Remove("OPENBLAS_L2_SIZE");
         foreach (var a in args) start.ArgumentList.Add(a);
         using var p = Process.Start(start)!;
         var stderr = p.StandardError.ReadToEndAsync();

@@ -8,6 +8,7 @@ using Trainwright.Cli.Runs;
 using Trainwright.Cli.Settings;
 using Trainwright.Data;
 using Trainwright.Callbacks;
+using Trainwright.Inference;
 using Trainwright.Learning;
 using Trainwright.Losses;
 using static TorchSharp.torch;
@@ -103,7 +104,8 @@ internal sealed class EvaluateCommand
         // and the loss and metrics are computed exactly as during training.
         var stats = new AvgStats([.. set.Metrics]);
         var confusion = new ConfusionCounts(enabled: !set.Shape.IsRegression);
-        learner.Fit(1, [stats, confusion, new SkipTraining()]);
+        var outputs = new OutputCollector(enabled: !set.Shape.IsRegression);
+        learner.Fit(1, [stats, confusion, outputs, new SkipTraining()]);
         var valid = stats.Valid ?? throw new InvalidOperationException("The evaluation pass reported nothing.");
 
         Console.WriteLine($"Checkpoint: {path} ({spec.Describe()}, epoch {(meta.TryGetValue("epoch", out var e2) ? e2 : "?")})");
@@ -123,7 +125,48 @@ internal sealed class EvaluateCommand
             AnsiConsole.Write(ConfusionTable(confusion.Counts, spec.Classes, names));
         else
             PrintWorstClasses(confusion.Counts, spec.Classes, names);
+        WriteReport(outputs, spec.Classes, names, set, Path.GetDirectoryName(Path.GetFullPath(path))!);
         return ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// Writes evaluation.md, evaluation.json (per-class precision, recall, F1, the most confused pairs, top losses),
+    /// the confusion-matrix heat map when it is readable, and for image folders a grid of the top losses, beside the checkpoint.
+    /// </summary>
+    private static void WriteReport(OutputCollector outputs, int classes, IReadOnlyList<string> names, ITrainingData set, string folder)
+    {
+        var labels = names.Count == classes ? names : [.. Enumerable.Range(0, classes).Select(i => i.ToString(CultureInfo.InvariantCulture))];
+        var report = Interpretation.FromLogits(outputs.Logits.ToArray(), classes, outputs.Targets, labels);
+        try
+        {
+            var written = EvaluationWriter.WriteAll(report, folder).Select(Path.GetFileName).ToList();
+            if (set is ImageTrainingData && report.TopLosses.Count > 0)
+            {
+                EvaluationWriter.WriteTopLossesPng(report, item => set.Test[item].X, Path.Combine(folder, EvaluationWriter.TopLossesFileName));
+                written.Add(EvaluationWriter.TopLossesFileName);
+            }
+            Console.WriteLine($"Report:     {string.Join(", ", written)} in {folder}");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"warning: the report could not be written into '{folder}': {e.Message}");
+        }
+    }
+
+    /// <summary>The logits and targets of every validation batch, in order, for the evaluation report.</summary>
+    private sealed class OutputCollector(bool enabled) : Callback
+    {
+        public List<float> Logits { get; } = [];
+
+        public List<long> Targets { get; } = [];
+
+        public override void AfterLoss()
+        {
+            if (!enabled || Learner.Training || Learner.Pred is not { } pred) return;
+            using var scope = NewDisposeScope();
+            Logits.AddRange(pred.to_type(ScalarType.Float32).cpu().contiguous().data<float>().ToArray());
+            Targets.AddRange(Learner.Yb.to_type(ScalarType.Int64).cpu().data<long>().ToArray());
+        }
     }
 
     private static string MetricTitle(string name) => name switch

@@ -6,6 +6,7 @@ using Trainwright.Cli.Host;
 using Trainwright.Cli.Runs;
 using Trainwright.Data;
 using Trainwright.Data.Images;
+using Trainwright.Data.Tables;
 using Trainwright.Inference;
 using static TorchSharp.torch;
 
@@ -83,6 +84,12 @@ internal sealed class PredictCommand
                 break;
         }
         bool regression = predictor.Manifest.Target.Kind == TargetKind.Regression;
+        // A table model's CSV is the input rows with the prediction added, so it can be read beside the data.
+        if (predictor.Input.Kind == InputKind.Table && fmt == OutputFormat.Csv && given.All(IsCsv))
+        {
+            WriteTableRows(given, rows, predictor.Labels, regression);
+            return ExitCodes.Ok;
+        }
         Console.Write(fmt switch
         {
             OutputFormat.Csv => Csv(rows, predictor.Labels, k, regression),
@@ -92,6 +99,41 @@ internal sealed class PredictCommand
         int failed = rows.Count(r => r.Error is not null);
         if (failed > 0) Console.Error.WriteLine($"warning: {failed} of {rows.Count} inputs could not be predicted; their errors are in the output.");
         return ExitCodes.Ok;
+    }
+
+    private static bool IsCsv(string path) =>
+        !string.Equals(Path.GetExtension(path), ".parquet", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Each input row's fields, then the predicted class and each class's probability (or the predicted value).</summary>
+    private static void WriteTableRows(IEnumerable<string> files, List<Row> rows, IReadOnlyList<string> labels, bool regression)
+    {
+        int next = 0;
+        var sb = new StringBuilder();
+        bool headerWritten = false;
+        foreach (var file in files)
+        {
+            bool header = true;
+            foreach (var fields in CsvRows.Read(file))
+            {
+                if (header)
+                {
+                    header = false;
+                    if (headerWritten) continue;
+                    headerWritten = true;
+                    IEnumerable<string> extra = regression ? ["predicted"] : ["predicted", "probability", .. labels.Select(l => "p_" + l)];
+                    sb.AppendLine(string.Join(',', fields.Concat(extra).Select(CsvField)));
+                    continue;
+                }
+                if (next >= rows.Count) break;
+                var p = rows[next++].Prediction!;
+                var values = regression
+                    ? [p.Value.ToString("R", CultureInfo.InvariantCulture)]
+                    : new[] { CsvField(p.Label), p.Probability.ToString("R", CultureInfo.InvariantCulture) }
+                        .Concat(p.Probabilities.Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
+                sb.AppendLine(string.Join(',', fields.Select(CsvField).Concat(values)));
+            }
+        }
+        Console.Write(sb.ToString());
     }
 
     private static void PredictIdx(Predictor predictor, IEnumerable<string> given, int bs, int? limit, int k, List<Row> rows)
@@ -118,8 +160,29 @@ internal sealed class PredictCommand
     private static void PredictImages(Predictor predictor, IReadOnlyList<string> files, int k, List<Row> rows)
     {
         if (files.Count == 0) throw new CliException($"No image files among the inputs (looked for {string.Join(", ", ImageDecoder.Extensions.Order())}).");
-        foreach (var f in predictor.PredictFiles(files))
+        foreach (var f in predictor.PredictFiles(files, FileProgress(files.Count)))
             rows.Add(new Row(f.Path, f.Prediction, f.Prediction?.Top(k) ?? [], f.Error));
+        if (!Console.IsErrorRedirected && files.Count >= ProgressFrom) Console.Error.Write("\r\x1b[2K");
+    }
+
+    /// <summary>Folders of at least this many images show a progress line (on a terminal only).</summary>
+    private const int ProgressFrom = 200;
+
+    /// <summary>A line redrawn in place on stderr: files done, rate and time left; null when not a terminal or few files.</summary>
+    private static FileProgressLine? FileProgress(int total) =>
+        Console.IsErrorRedirected || total < ProgressFrom ? null : new FileProgressLine(total);
+
+    /// <summary>Reports synchronously (Progress&lt;T&gt; would post to the thread pool and could draw after the end).</summary>
+    private sealed class FileProgressLine(int total) : IProgress<int>
+    {
+        private readonly System.Diagnostics.Stopwatch clock = System.Diagnostics.Stopwatch.StartNew();
+
+        public void Report(int value)
+        {
+            double rate = value / Math.Max(1e-9, clock.Elapsed.TotalSeconds);
+            var left = TimeSpan.FromSeconds(rate > 0 ? (total - value) / rate : 0);
+            Console.Error.Write(string.Create(CultureInfo.InvariantCulture, $"\rpredicting {value}/{total} images, {rate:0} images/s, {left:mm\\:ss} left "));
+        }
     }
 
     /// <summary>The image files the inputs name: files as given, folders searched recursively, in ordinal order.</summary>

@@ -51,7 +51,7 @@ public static class EvaluationWriter
             normalize ? "confusion matrix (each row sums to 1)" : "confusion matrix (counts)", normalize);
     }
 
-    /// <summary>The file name <see cref="WriteTopLossesPng"/> is given by the command (beside <c>evaluation.md</c>).</summary>
+    /// <summary>The file name <c>WriteTopLossesPng</c> is given by the command (beside <c>evaluation.md</c>).</summary>
     public const string TopLossesFileName = "top-losses.png";
 
     /// <summary>
@@ -75,11 +75,28 @@ public static class EvaluationWriter
         var beyond = report.TopLosses.FirstOrDefault(t => t.Item >= images.shape[0]);
         if (beyond is not null)
             throw new ArgumentException($"Top loss item {beyond.Item} is beyond the {images.shape[0]} images given; pass the images that were evaluated, in order.", nameof(images));
-        var ci = CultureInfo.InvariantCulture;
         using var scope = NewDisposeScope();
         using var index = tensor(report.TopLosses.Select(t => (long)t.Item).ToArray());
-        var picked = images.index_select(0, index);
-        var captions = report.TopLosses.Select(t => string.Create(ci, $"{t.ActualName} -> {t.PredictedName}  {t.Loss:0.00}  p {t.Probability:0.00}")).ToList();
+        SaveTopLosses(report, images.index_select(0, index), path, columns, cellSize);
+    }
+
+    /// <summary>
+    /// <see cref="WriteTopLossesPng(ClassificationReport, Tensor, string, int, int)"/> for data too large to hold whole:
+    /// <paramref name="imageOf"/> gives the evaluated image [C, H, W] of an item, and only the top losses are fetched.
+    /// </summary>
+    public static void WriteTopLossesPng(ClassificationReport report, Func<int, Tensor> imageOf, string path, int columns = 4, int cellSize = 128)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(imageOf);
+        if (report.TopLosses.Count == 0) throw new ArgumentException("The report keeps no top losses; evaluate with topLosses > 0.", nameof(report));
+        using var scope = NewDisposeScope();
+        SaveTopLosses(report, stack(report.TopLosses.Select(t => imageOf(t.Item)).ToArray()), path, columns, cellSize);
+    }
+
+    private static void SaveTopLosses(ClassificationReport report, Tensor picked, string path, int columns, int cellSize)
+    {
+        var captions = report.TopLosses.Select(t => string.Create(CultureInfo.InvariantCulture,
+            $"{t.ActualName} -> {t.PredictedName}  {t.Loss:0.00}  p {t.Probability:0.00}")).ToList();
         Plotting.ImageGrid.Save(path, picked, captions, Math.Min(columns, captions.Count), cellSize);
     }
 

@@ -1,15 +1,15 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Trainwright.Runtime;
 
 /// <summary>
-/// Makes libtorch's OpenMP worker threads sleep, not spin, while they wait for work. By default GNU OpenMP (which
-/// libtorch on Linux brings) spins for a while after each parallel region; when another process wants the same cores
-/// the spinning threads steal its time and everything slows down many times over, which is why a small machine under
-/// load used to train faster with one thread. With passive waiting the default thread count can use every core.
-/// The policy is read once, when libtorch's OpenMP runtime loads, so it is set when this library loads, before any
-/// tensor exists; a value the user already set (<c>OMP_WAIT_POLICY</c> in the environment) is left alone.
+/// Lets libtorch's OpenMP worker threads sleep, not spin, while they wait for work (opt-in). By default GNU OpenMP (which
+/// libtorch on Linux brings) spins for a while after each parallel region, which is fast on an idle machine but steals
+/// time from other processes on a busy one. The policy is read once, when libtorch's OpenMP runtime loads, so call
+/// <see cref="PreferPassive"/> before the first tensor is made. Measured on the 2-core machine (docs/benchmarks.md,
+/// <c>bench -- threads</c>): with passive waiting, 2 threads were slower than 1 on the idle machine (CNN 1.15×, MLP 2×),
+/// and with one core busy the CNN was 0.80× and the MLP 1.76× the time of 1 thread; so the library does not set it for
+/// you, and the command keeps <c>--threads 1</c> as its default.
 /// </summary>
 public static partial class OpenMpWaitPolicy
 {
@@ -37,11 +37,6 @@ public static partial class OpenMpWaitPolicy
     /// <summary>The policy as native code (the OpenMP runtime) sees it, read with the C library's <c>getenv</c>; null when unset or not on Unix.</summary>
     public static string? NativeValue =>
         OperatingSystem.IsLinux() || OperatingSystem.IsMacOS() ? Marshal.PtrToStringUTF8(GetEnv(Variable)) : null;
-
-#pragma warning disable CA2255 // A library module initializer is deliberate: the policy must be in place before libtorch loads.
-    [ModuleInitializer]
-    internal static void OnLoad() => PreferPassive();
-#pragma warning restore CA2255
 
     [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
     private static partial int SetEnv(string name, string value, int overwrite);

@@ -5,24 +5,17 @@ namespace Trainwright.Tests.Runtime;
 public sealed class OpenMpWaitPolicyTests
 {
     [Fact]
-    public void NativeEnvironmentHoldsAWaitPolicyOnceTheLibraryIsLoaded()
+    public void PreferPassiveSetsTheNativeEnvironmentOnlyWhenTheUserHasNot()
     {
         if (!OperatingSystem.IsLinux()) return;
-        // Loading the library (any of its types) has run its module initializer; native code must see the policy,
-        // which .NET's own environment setter would not give it.
         Assert.Equal("OMP_WAIT_POLICY", OpenMpWaitPolicy.Variable);
-        var native = OpenMpWaitPolicy.NativeValue;
-        Assert.NotNull(native);
-        Assert.Equal(Environment.GetEnvironmentVariable(OpenMpWaitPolicy.Variable), native);
-    }
-
-    [Fact]
-    public void AValueAlreadySetIsLeftAlone()
-    {
-        if (!OperatingSystem.IsLinux()) return;
-        // By now the variable is set (by the user or by the initializer); a second call must not change it.
-        var before = OpenMpWaitPolicy.NativeValue;
+        var before = Environment.GetEnvironmentVariable(OpenMpWaitPolicy.Variable);
+        bool set = OpenMpWaitPolicy.PreferPassive();
+        // Native code (the OpenMP runtime) must see what .NET sees: .NET's own setter would not reach it.
+        Assert.Equal(before is null, set);
+        Assert.Equal(before ?? OpenMpWaitPolicy.Passive, OpenMpWaitPolicy.NativeValue);
+        Assert.Equal(OpenMpWaitPolicy.NativeValue, Environment.GetEnvironmentVariable(OpenMpWaitPolicy.Variable));
+        // A value already set is left alone.
         Assert.False(OpenMpWaitPolicy.PreferPassive());
-        Assert.Equal(before, OpenMpWaitPolicy.NativeValue);
     }
 }

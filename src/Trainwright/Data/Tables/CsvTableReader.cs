@@ -89,7 +89,7 @@ internal static class CsvTableReader
     /// Looks at the file's start: refuses empty and binary files, and picks the delimiter that occurs most often (outside
     /// quotes) in the header line among comma, semicolon and tab.
     /// </summary>
-    private static char Sniff(string path, string source)
+    internal static char Sniff(string path, string source)
     {
         byte[] head;
         using (var stream = File.OpenRead(path))
