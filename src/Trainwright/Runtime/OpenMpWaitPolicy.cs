@@ -6,10 +6,10 @@ namespace Trainwright.Runtime;
 /// Lets libtorch's OpenMP worker threads sleep, not spin, while they wait for work (opt-in). By default GNU OpenMP (which
 /// libtorch on Linux brings) spins for a while after each parallel region, which is fast on an idle machine but steals
 /// time from other processes on a busy one. The policy is read once, when libtorch's OpenMP runtime loads, so call
-/// <see cref="PreferPassive"/> before the first tensor is made. Measured on the 2-core machine (docs/benchmarks.md,
-/// <c>bench -- threads</c>): with passive waiting, 2 threads were slower than 1 on the idle machine (CNN 1.15×, MLP 2×),
-/// and with one core busy the CNN was 0.80× and the MLP 1.76× the time of 1 thread; so the library does not set it for
-/// you, and the command keeps <c>--threads 1</c> as its default.
+/// <see cref="PreferPassive"/> before the first tensor is made. Whether it pays depends on the machine and its load
+/// (<c>bench -- threads</c> measures it; docs/benchmarks.md): on the 2-core development machine it did not make two
+/// threads beat one for these small models, so the library leaves the policy alone and the command keeps
+/// <c>--threads 1</c> as its default.
 /// </summary>
 public static partial class OpenMpWaitPolicy
 {
