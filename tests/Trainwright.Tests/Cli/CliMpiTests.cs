@@ -76,28 +76,11 @@ public sealed class CliMpiTests
     /// <summary>Runs the CLI under mpirun -np 2; asserts it ends with exit 1 and exactly one error line, and returns the output.</summary>
     private static string RunUnderMpi(CliWorkspace ws, params string[] args)
     {
-        var info = new ProcessStartInfo(MpiRun.FindMpirun()!)
-        {
-            WorkingDirectory = ws.Root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in new[] { "--allow-run-as-root", "--oversubscribe", "-np", "2", "dotnet", CliProcess.DllPath }.Concat(args))
-            info.ArgumentList.Add(a);
-        info.Environment["NO_COLOR"] = "1";
-        using var mpi = Process.Start(info)!;
-        var output = new StringBuilder();
-        mpi.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
-        mpi.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
-        mpi.BeginOutputReadLine();
-        mpi.BeginErrorReadLine();
-        bool ended = mpi.WaitForExit(TimeSpan.FromSeconds(90));
-        if (!ended) mpi.Kill(entireProcessTree: true);
-        mpi.WaitForExit();
-        var text = output.ToString();
+        using var job = MpiJob.Start(ws, args);
+        bool ended = job.WaitForExit(TimeSpan.FromSeconds(90));
+        var text = job.Output;
         Assert.True(ended, "the job hung:\n" + text);
-        Assert.True(mpi.ExitCode == 1, $"exit {mpi.ExitCode}\n{text}");
+        Assert.True(job.ExitCode == 1, $"exit {job.ExitCode}\n{text}");
         Assert.Single(text.Split('\n'), l => l.Contains("error:", StringComparison.Ordinal));
         return text;
     }
