@@ -38,7 +38,9 @@ internal sealed class PredictCommand
     };
     private readonly Option<int> top = CliOptions.Range("--top", "How many of the most probable classes to show per item", 3, 1, 100);
     private readonly Option<string> format = FormatOption();
-    private readonly Option<int> batchSize = CliOptions.Range("--bs", "Items per forward pass", 256, 1, 65_536);
+    private readonly Option<int> batchSize = CliOptions.Range("--bs", "Items per forward pass", new PredictorOptions().MaxBatchSize, 1, PredictorOptions.MaxBatchSizeLimit);
+    private readonly Option<int> workers = CliOptions.Range("--workers", "Threads decoding images at once (image models; default: one per core)",
+        new PredictorOptions().DecodeThreads, 1, PredictorOptions.MaxDecodeThreads);
     private readonly Option<int?> maxItems = CliOptions.MaxItems();
 
     public Command Build(Option<bool> verbose)
@@ -49,6 +51,7 @@ internal sealed class PredictCommand
         command.Options.Add(top);
         command.Options.Add(format);
         command.Options.Add(batchSize);
+        command.Options.Add(workers);
         command.Options.Add(maxItems);
         command.SetAction(result => CommandRunner.Run(result, verbose, () => Execute(result)));
         return command;
@@ -57,8 +60,8 @@ internal sealed class PredictCommand
     private int Execute(ParseResult result)
     {
         var path = ModelFileLocation.Resolve(result.GetValue(model)!, "--model");
-        using var predictor = Predictor.Load(path);
         int bs = result.GetValue(batchSize);
+        using var predictor = Predictor.Load(path, options: new PredictorOptions { MaxBatchSize = bs, DecodeThreads = result.GetValue(workers) });
         var k = Math.Min(result.GetValue(top), predictor.Labels.Count);
         var fmt = Enum.Parse<OutputFormat>(result.GetValue(format)!, ignoreCase: true);
         int? limit = result.GetValue(maxItems);

@@ -18,4 +18,13 @@ public interface IInputPreprocessor
     /// </summary>
     /// <exception cref="ArgumentException">The batch does not have the item shape.</exception>
     Tensor PrepareBatch(Tensor rawBatch);
+
+    /// <summary>
+    /// The part of <see cref="PrepareBatch"/> before the normalisation: checks the batch and returns it as float32 on
+    /// the scale <see cref="InputDescription.Normalize"/> applies to (images: intensities in [0, 1]). A predictor that
+    /// folds the normalisation into the model's first layer feeds this to the folded layer. May share memory with
+    /// <paramref name="rawBatch"/>; do not change it in place.
+    /// </summary>
+    /// <exception cref="ArgumentException">The batch does not have the item shape.</exception>
+    Tensor ToRawScale(Tensor rawBatch);
 }

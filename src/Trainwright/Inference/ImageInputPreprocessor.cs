@@ -28,11 +28,23 @@ public sealed class ImageInputPreprocessor : IInputPreprocessor
     /// <summary>Decoded images [N, C, size, size]: uint8 0–255 (as <see cref="ImagePreprocessing.Decode"/> makes them) or float on the [0, 1] scale.</summary>
     public Tensor PrepareBatch(Tensor rawBatch)
     {
+        CheckBatchShape(rawBatch);
+        return Image.Normalize(rawBatch);
+    }
+
+    /// <summary>Decoded images as for <see cref="PrepareBatch"/>, as float32 in [0, 1] (<see cref="ImagePreprocessing.ToUnitScale"/>), not normalised.</summary>
+    public Tensor ToRawScale(Tensor rawBatch)
+    {
+        CheckBatchShape(rawBatch);
+        return ImagePreprocessing.ToUnitScale(rawBatch);
+    }
+
+    private void CheckBatchShape(Tensor rawBatch)
+    {
         ArgumentNullException.ThrowIfNull(rawBatch);
         var shape = rawBatch.shape;
-        if (shape.Length != 4 || !shape.Skip(1).Select(d => (int)d).SequenceEqual(Input.Shape))
+        if (shape.Length != 4 || shape[1] != Input.Shape[0] || shape[2] != Input.Shape[1] || shape[3] != Input.Shape[2])
             throw new ArgumentException(
                 $"Wrong input shape [{string.Join(", ", shape)}]: the model takes decoded images [N, {string.Join(", ", Input.Shape)}] (uint8, or float in [0, 1]); give files or bytes to have them decoded and resized.");
-        return Image.Normalize(rawBatch);
     }
 }

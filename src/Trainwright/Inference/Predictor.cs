@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Trainwright.Data.Images;
 using Trainwright.Data.Tables;
 using static TorchSharp.torch;
@@ -18,23 +19,34 @@ namespace Trainwright.Inference;
 /// </list>
 /// <para>
 /// Thread safety: every public member may be called from many threads at once (e.g. by a web server's requests).
-/// Preprocessing runs concurrently; the forward pass is serialised by a lock, each call inside its own dispose scope
-/// and <c>no_grad</c>, and results are copied out as arrays, so no tensor outlives a call. For throughput, give many
-/// items to <see cref="PredictBatch(Tensor)"/>: one forward per <see cref="MaxBatchSize"/> items instead of one per item.
+/// Decoding and preprocessing run concurrently; the forward pass is serialised by a lock, each call inside its own
+/// dispose scope and <c>inference_mode</c>, and results are copied out as arrays, so no tensor outlives a call. For
+/// throughput, give many items to <see cref="PredictBatch(Tensor)"/>: one forward per <see cref="MaxBatchSize"/> items
+/// instead of one per item.
+/// </para>
+/// <para>
+/// Speed: when the model starts with a Linear on flat items or an unpadded Conv2d, the input normalisation is folded
+/// into that layer's weights at load (<see cref="NormalizationFolded"/>; see <see cref="PredictorOptions.FoldNormalization"/>),
+/// so raw input goes straight into the model; otherwise each forward's batch is normalised by the shared preprocessing.
 /// </para>
 /// </summary>
 public sealed class Predictor : IDisposable
 {
     private readonly Lock gate = new();
     private readonly nn.Module<Tensor, Tensor> model;
+    private readonly FoldedNormalization? folded;
+    private readonly int outputCount;
     private bool disposed;
 
-    private Predictor(ModelManifest manifest, nn.Module<Tensor, Tensor> model, IInputPreprocessor preprocessor)
+    private Predictor(ModelManifest manifest, nn.Module<Tensor, Tensor> model, IInputPreprocessor preprocessor, PredictorOptions options)
     {
         Manifest = manifest;
         this.model = model;
         Preprocessor = preprocessor;
+        Options = options;
+        outputCount = manifest.Target.Names.Count;
         model.eval();
+        folded = options.FoldNormalization ? FoldedNormalization.TryCreate(model, manifest.Input) : null;
     }
 
     /// <summary>
@@ -42,13 +54,18 @@ public sealed class Predictor : IDisposable
     /// in eval mode. Custom models need their factory registered in <paramref name="registry"/> (default
     /// <see cref="ModelRegistry.Default"/>) first.
     /// </summary>
+    /// <param name="path">The model file.</param>
+    /// <param name="registry">Factories of custom models (default <see cref="ModelRegistry.Default"/>).</param>
+    /// <param name="options">Batch size, decode threads, normalisation folding (default <see cref="PredictorOptions"/>'s defaults).</param>
     /// <exception cref="ModelFileException">Missing, not a model file, newer format, damaged, or an unregistered factory.</exception>
-    public static Predictor Load(string path, ModelRegistry? registry = null)
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of its range.</exception>
+    public static Predictor Load(string path, ModelRegistry? registry = null, PredictorOptions? options = null)
     {
+        options = (options ?? new PredictorOptions()).Validate();
         var loaded = ModelFile.Load(path, registry);
         try
         {
-            return new Predictor(loaded.Manifest, loaded.Module, InputPreprocessors.For(loaded.Manifest.Input));
+            return new Predictor(loaded.Manifest, loaded.Module, InputPreprocessors.For(loaded.Manifest.Input), options);
         }
         catch
         {
@@ -69,11 +86,17 @@ public sealed class Predictor : IDisposable
     /// <summary>The preprocessing every input goes through.</summary>
     public IInputPreprocessor Preprocessor { get; }
 
-    /// <summary>Most items per forward pass in a batch prediction (default 256); larger batches are split.</summary>
-    public int MaxBatchSize { get; init; } = 256;
+    /// <summary>The options the predictor was loaded with.</summary>
+    public PredictorOptions Options { get; }
 
-    /// <summary>Images decoded at once by the batch methods (default: one per core).</summary>
-    public int DecodeThreads { get; init; } = Environment.ProcessorCount;
+    /// <summary>Most items per forward pass in a batch prediction (<see cref="PredictorOptions.MaxBatchSize"/>); larger batches are split.</summary>
+    public int MaxBatchSize => Options.MaxBatchSize;
+
+    /// <summary>Images decoded at once by the batch methods (<see cref="PredictorOptions.DecodeThreads"/>).</summary>
+    public int DecodeThreads => Options.DecodeThreads;
+
+    /// <summary>Whether the input normalisation is folded into the model's first layer (see the class remarks).</summary>
+    public bool NormalizationFolded => folded is not null;
 
     /// <summary>Predicts the image file at <paramref name="imagePath"/> (an image model's file).</summary>
     /// <exception cref="ImageDataException">The file is missing, unreadable or not a usable image.</exception>
@@ -83,7 +106,7 @@ public sealed class Predictor : IDisposable
         ArgumentNullException.ThrowIfNull(imagePath);
         var image = ImageInput();
         using var scope = NewDisposeScope();
-        return ToPredictions(Forward(image.ToModelInput(imagePath)))[0];
+        return ToPrediction(Run(image.DecodeFile(imagePath).unsqueeze(0))[0]);
     }
 
     /// <summary>Predicts an encoded image (PNG, JPEG, BMP, GIF, WebP) held in memory; <paramref name="name"/> appears in errors.</summary>
@@ -94,7 +117,7 @@ public sealed class Predictor : IDisposable
         ArgumentNullException.ThrowIfNull(imageBytes);
         var image = ImageInput();
         using var scope = NewDisposeScope();
-        return ToPredictions(Forward(image.ToModelInput(imageBytes, name)))[0];
+        return ToPrediction(Run(image.Decode(imageBytes, name).unsqueeze(0))[0]);
     }
 
     /// <summary>
@@ -117,7 +140,7 @@ public sealed class Predictor : IDisposable
             IReadOnlyList<Prediction> predictions = [];
             using (var scope = NewDisposeScope())
             {
-                if (good.Length > 0) predictions = ToPredictions(Forward(image.Normalize(stack(good.Select(i => decoded[i]!)))));
+                if (good.Length > 0) predictions = ToPredictions(Run(stack(good.Select(i => decoded[i]!))));
                 foreach (var t in decoded) t?.Dispose();
             }
             int next = 0;
@@ -146,7 +169,7 @@ public sealed class Predictor : IDisposable
             int count = Math.Min(MaxBatchSize, images.Count - start), first = start;
             var decoded = DecodeAll(count, i => image.Decode(images[first + i], names?[first + i] ?? $"image {first + i}"), throwOnBadImage: true, out _);
             using var scope = NewDisposeScope();
-            results.AddRange(ToPredictions(Forward(image.Normalize(stack(decoded!)))));
+            results.AddRange(ToPredictions(Run(stack(decoded!))));
             foreach (var t in decoded) t?.Dispose();
         }
         return results;
@@ -184,7 +207,7 @@ public sealed class Predictor : IDisposable
         ArgumentNullException.ThrowIfNull(item);
         CheckItem(item);
         using var batch = item.unsqueeze(0);
-        return PredictBatch(batch)[0];
+        return ToPrediction(Run(batch)[0]);
     }
 
     /// <summary>Predicts a batch of raw items [N, …input shape], one prediction per item, in order.</summary>
@@ -192,7 +215,7 @@ public sealed class Predictor : IDisposable
     public IReadOnlyList<Prediction> PredictBatch(Tensor items)
     {
         ArgumentNullException.ThrowIfNull(items);
-        return ToPredictions(Outputs(items));
+        return ToPredictions(Run(items));
     }
 
     /// <summary>Predicts several raw items of the input shape, stacked into batches of up to <see cref="MaxBatchSize"/>.</summary>
@@ -206,8 +229,7 @@ public sealed class Predictor : IDisposable
         {
             using var scope = NewDisposeScope();
             foreach (var t in chunk) CheckItem(t);
-            var batch = stack(chunk);
-            results.AddRange(PredictBatch(batch));
+            results.AddRange(ToPredictions(Run(stack(chunk))));
         }
         return results;
     }
@@ -216,37 +238,58 @@ public sealed class Predictor : IDisposable
     public float[][] Outputs(Tensor items)
     {
         ArgumentNullException.ThrowIfNull(items);
-        ObjectDisposedException.ThrowIf(disposed, this);
-        using var scope = NewDisposeScope();
-        return Forward(Preprocessor.PrepareBatch(items));
+        return Run(items);
     }
 
-    /// <summary>Runs the model on prepared inputs, <see cref="MaxBatchSize"/> items per forward, one output array per item.</summary>
-    private float[][] Forward(Tensor x)
+    /// <summary>
+    /// Runs the model on a batch of raw items [N, …] (decoded images, or tensors of the input shape), at most
+    /// <see cref="MaxBatchSize"/> items per forward, one output array per item. Each chunk is prepared outside the lock
+    /// (normalised by the shared preprocessing, or only converted to float when the normalisation is folded), and read
+    /// out with one copy.
+    /// </summary>
+    private float[][] Run(Tensor raw)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
-        long n = x.size(0);
+        using var inference = inference_mode();
+        var shape = raw.shape;
+        long n = shape.Length > 0 ? shape[0] : 0;
+        if (n == 0)
+        {
+            using var check = NewDisposeScope();
+            Prepare(raw); // the shape check, for its message
+            return [];
+        }
         var result = new float[n][];
         for (long start = 0; start < n; start += MaxBatchSize)
         {
             long count = Math.Min(MaxBatchSize, n - start);
-            var chunk = x.narrow(0, start, count);
-            float[] flat;
-            int width;
+            using var scope = NewDisposeScope();
+            var x = Prepare(count == n ? raw : raw.narrow(0, start, count));
+            Tensor y;
             lock (gate)
             {
                 ObjectDisposedException.ThrowIf(disposed, this);
-                using var inner = NewDisposeScope();
-                using var noGrad = no_grad();
-                var y = model.call(chunk);
-                if (y.dim() != 2 || y.size(1) != Labels.Count)
-                    throw new InvalidOperationException($"The model returned shape [{string.Join(", ", y.shape)}], but the file describes {Labels.Count} outputs per item.");
-                width = (int)y.size(1);
-                flat = y.to_type(ScalarType.Float32).contiguous().data<float>().ToArray();
+                y = folded is null ? model.call(x) : folded.Forward(x);
             }
-            for (int i = 0; i < count; i++) result[start + i] = flat.AsSpan(i * width, width).ToArray();
+            CopyOut(y, result, start, count);
         }
         return result;
+    }
+
+    // Without statistics (tables, unnormalised tensors) the raw scale is the model input; no need for PrepareBatch's copy.
+    private Tensor Prepare(Tensor rawChunk) =>
+        folded is null && Input.Normalize is not null ? Preprocessor.PrepareBatch(rawChunk) : Preprocessor.ToRawScale(rawChunk);
+
+    /// <summary>Copies <paramref name="y"/> [count, outputs] into one float array per item, with one read of the tensor's memory.</summary>
+    private void CopyOut(Tensor y, float[][] result, long start, long count)
+    {
+        var shape = y.shape;
+        if (shape.Length != 2 || shape[0] != count || shape[1] != outputCount)
+            throw new InvalidOperationException($"The model returned shape [{string.Join(", ", shape)}] for {count} items, but the file describes {outputCount} outputs per item.");
+        if (y.dtype != ScalarType.Float32) y = y.to_type(ScalarType.Float32);
+        if (!y.is_contiguous()) y = y.contiguous();
+        var values = MemoryMarshal.Cast<byte, float>(y.bytes);
+        for (int i = 0; i < count; i++) result[start + i] = values.Slice(i * outputCount, outputCount).ToArray();
     }
 
     /// <summary>
@@ -267,6 +310,7 @@ public sealed class Predictor : IDisposable
         {
             if (disposed) return;
             disposed = true;
+            folded?.Dispose();
             model.Dispose();
         }
     }
@@ -283,7 +327,10 @@ public sealed class Predictor : IDisposable
 
     private void CheckItem(Tensor item)
     {
-        if (!item.shape.Select(d => (int)d).SequenceEqual(Input.Shape))
+        var shape = item.shape;
+        bool fits = shape.Length == Input.Shape.Count;
+        for (int i = 0; fits && i < shape.Length; i++) fits = shape[i] == Input.Shape[i];
+        if (!fits)
             throw new ArgumentException($"Wrong input shape [{string.Join(", ", item.shape)}]: the model takes items of shape {Input.ShapeText}.", nameof(item));
     }
 
@@ -339,7 +386,8 @@ public sealed class Predictor : IDisposable
     // Softmax in double on the copied logits: cheaper than another tensor op per item, and exact enough (≤ 1e-7).
     private static float[] Softmax(float[] logits)
     {
-        double max = logits.Max(), sum = 0;
+        double max = double.NegativeInfinity, sum = 0;
+        foreach (var l in logits) max = Math.Max(max, l);
         var e = new double[logits.Length];
         for (int i = 0; i < e.Length; i++) sum += e[i] = Math.Exp(logits[i] - max);
         var p = new float[logits.Length];

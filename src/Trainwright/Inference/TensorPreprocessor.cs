@@ -20,15 +20,23 @@ public sealed class TensorPreprocessor : IInputPreprocessor
     public Tensor PrepareBatch(Tensor rawBatch)
     {
         ArgumentNullException.ThrowIfNull(rawBatch);
-        CheckBatchShape(rawBatch);
-        using var x = rawBatch.to_type(ScalarType.Float32);
+        using var x = ToRawScale(rawBatch);
         return Input.Normalize is { } n ? n.Apply(x) : x.clone();
+    }
+
+    /// <inheritdoc />
+    public Tensor ToRawScale(Tensor rawBatch)
+    {
+        ArgumentNullException.ThrowIfNull(rawBatch);
+        CheckBatchShape(rawBatch);
+        return rawBatch.to_type(ScalarType.Float32);
     }
 
     private void CheckBatchShape(Tensor batch)
     {
         var shape = batch.shape;
-        bool fits = shape.Length == Input.Shape.Count + 1 && shape.Skip(1).Select(d => (int)d).SequenceEqual(Input.Shape);
+        bool fits = shape.Length == Input.Shape.Count + 1;
+        for (int i = 1; fits && i < shape.Length; i++) fits = shape[i] == Input.Shape[i - 1];
         if (!fits)
             throw new ArgumentException(
                 $"Wrong input shape [{string.Join(", ", shape)}]: the model takes items of shape {Input.ShapeText}, as a batch [N, {string.Join(", ", Input.Shape)}].");

@@ -141,6 +141,7 @@ public sealed class CliOptionFuzzTests
                 ["--top"] = () => Ints("1", "3"),
                 ["--format"] = () => Words("table", "csv", "json"),
                 ["--bs"] = () => Ints("8", "64"),
+                ["--workers"] = () => Ints("1", "2"),
                 ["--max-items"] = () => Ints("5"),
             },
             ["export"] = new()

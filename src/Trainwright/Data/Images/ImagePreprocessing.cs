@@ -54,13 +54,23 @@ public sealed record ImagePreprocessing(int Size, ResizeMethod Resize, int Chann
             throw new ArgumentException(
                 $"Expected images shaped [..., {Channels}, H, W]; got [{string.Join(", ", images.shape)}].", nameof(images));
         using var scope = NewDisposeScope();
-        var x = images.dtype == ScalarType.Byte ? images.to_type(ScalarType.Float32).div_(255f) : images.to_type(ScalarType.Float32);
+        var x = ToUnitScale(images);
         var shape = new long[images.Dimensions];
         Array.Fill(shape, 1L);
         shape[^3] = Channels;
         var mean = tensor(Mean, device: images.device).view(shape);
         var std = tensor(Std, device: images.device).view(shape);
         return (x - mean).div_(std).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The first step of <see cref="Normalize"/>: uint8 images (0–255) as float32 on the [0, 1] scale, float images as
+    /// float32. May share memory with <paramref name="images"/> when they are float32 already; do not change it in place.
+    /// </summary>
+    public static Tensor ToUnitScale(Tensor images)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        return images.dtype == ScalarType.Byte ? images.to_type(ScalarType.Float32).div_(255f) : images.to_type(ScalarType.Float32);
     }
 
     /// <summary>The model input for one encoded image: float32 [1, <see cref="Channels"/>, <see cref="Size"/>, <see cref="Size"/>].</summary>
