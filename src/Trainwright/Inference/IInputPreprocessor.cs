@@ -22,8 +22,9 @@ public interface IInputPreprocessor
     /// <summary>
     /// The part of <see cref="PrepareBatch"/> before the normalisation: checks the batch and returns it as float32 on
     /// the scale <see cref="InputDescription.Normalize"/> applies to (images: intensities in [0, 1]). A predictor that
-    /// folds the normalisation into the model's first layer feeds this to the folded layer. May share memory with
-    /// <paramref name="rawBatch"/>; do not change it in place.
+    /// folds the normalisation into the model's first layer feeds this to the folded layer. A float32 batch that needs no
+    /// conversion comes back as the very same object (no copy): do not dispose or change the result then unless you own
+    /// <paramref name="rawBatch"/> (a dispose scope does the right thing either way).
     /// </summary>
     /// <exception cref="ArgumentException">The batch does not have the item shape.</exception>
     Tensor ToRawScale(Tensor rawBatch);

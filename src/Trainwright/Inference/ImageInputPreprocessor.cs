@@ -42,9 +42,8 @@ public sealed class ImageInputPreprocessor : IInputPreprocessor
     private void CheckBatchShape(Tensor rawBatch)
     {
         ArgumentNullException.ThrowIfNull(rawBatch);
-        var shape = rawBatch.shape;
-        if (shape.Length != 4 || shape[1] != Input.Shape[0] || shape[2] != Input.Shape[1] || shape[3] != Input.Shape[2])
+        if (rawBatch.dim() != 4 || rawBatch.size(1) != Input.Shape[0] || rawBatch.size(2) != Input.Shape[1] || rawBatch.size(3) != Input.Shape[2])
             throw new ArgumentException(
-                $"Wrong input shape [{string.Join(", ", shape)}]: the model takes decoded images [N, {string.Join(", ", Input.Shape)}] (uint8, or float in [0, 1]); give files or bytes to have them decoded and resized.");
+                $"Wrong input shape [{string.Join(", ", rawBatch.shape)}]: the model takes decoded images [N, {string.Join(", ", Input.Shape)}] (uint8, or float in [0, 1]); give files or bytes to have them decoded and resized.");
     }
 }

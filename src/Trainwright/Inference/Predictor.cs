@@ -251,8 +251,7 @@ public sealed class Predictor : IDisposable
     {
         ObjectDisposedException.ThrowIf(disposed, this);
         using var inference = inference_mode();
-        var shape = raw.shape;
-        long n = shape.Length > 0 ? shape[0] : 0;
+        long n = raw.dim() > 0 ? raw.size(0) : 0;
         if (n == 0)
         {
             using var check = NewDisposeScope();
@@ -283,9 +282,8 @@ public sealed class Predictor : IDisposable
     /// <summary>Copies <paramref name="y"/> [count, outputs] into one float array per item, with one read of the tensor's memory.</summary>
     private void CopyOut(Tensor y, float[][] result, long start, long count)
     {
-        var shape = y.shape;
-        if (shape.Length != 2 || shape[0] != count || shape[1] != outputCount)
-            throw new InvalidOperationException($"The model returned shape [{string.Join(", ", shape)}] for {count} items, but the file describes {outputCount} outputs per item.");
+        if (y.dim() != 2 || y.size(0) != count || y.size(1) != outputCount)
+            throw new InvalidOperationException($"The model returned shape [{string.Join(", ", y.shape)}] for {count} items, but the file describes {outputCount} outputs per item.");
         if (y.dtype != ScalarType.Float32) y = y.to_type(ScalarType.Float32);
         if (!y.is_contiguous()) y = y.contiguous();
         var values = MemoryMarshal.Cast<byte, float>(y.bytes);
@@ -327,9 +325,9 @@ public sealed class Predictor : IDisposable
 
     private void CheckItem(Tensor item)
     {
-        var shape = item.shape;
-        bool fits = shape.Length == Input.Shape.Count;
-        for (int i = 0; fits && i < shape.Length; i++) fits = shape[i] == Input.Shape[i];
+        // dim() and size(i): reading shape costs more than a small model's layer.
+        bool fits = item.dim() == Input.Shape.Count;
+        for (int i = 0; fits && i < Input.Shape.Count; i++) fits = item.size(i) == Input.Shape[i];
         if (!fits)
             throw new ArgumentException($"Wrong input shape [{string.Join(", ", item.shape)}]: the model takes items of shape {Input.ShapeText}.", nameof(item));
     }

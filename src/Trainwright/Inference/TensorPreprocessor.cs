@@ -20,8 +20,15 @@ public sealed class TensorPreprocessor : IInputPreprocessor
     public Tensor PrepareBatch(Tensor rawBatch)
     {
         ArgumentNullException.ThrowIfNull(rawBatch);
-        using var x = ToRawScale(rawBatch);
-        return Input.Normalize is { } n ? n.Apply(x) : x.clone();
+        var x = ToRawScale(rawBatch);
+        try
+        {
+            return Input.Normalize is { } n ? n.Apply(x) : x.clone();
+        }
+        finally
+        {
+            if (!ReferenceEquals(x, rawBatch)) x.Dispose();
+        }
     }
 
     /// <inheritdoc />
@@ -29,16 +36,16 @@ public sealed class TensorPreprocessor : IInputPreprocessor
     {
         ArgumentNullException.ThrowIfNull(rawBatch);
         CheckBatchShape(rawBatch);
-        return rawBatch.to_type(ScalarType.Float32);
+        return rawBatch.dtype == ScalarType.Float32 ? rawBatch : rawBatch.to_type(ScalarType.Float32);
     }
 
     private void CheckBatchShape(Tensor batch)
     {
-        var shape = batch.shape;
-        bool fits = shape.Length == Input.Shape.Count + 1;
-        for (int i = 1; fits && i < shape.Length; i++) fits = shape[i] == Input.Shape[i - 1];
+        // dim() and size(i) rather than shape: on the per-call path, reading shape costs more than a small model's layer.
+        bool fits = batch.dim() == Input.Shape.Count + 1;
+        for (int i = 1; fits && i <= Input.Shape.Count; i++) fits = batch.size(i) == Input.Shape[i - 1];
         if (!fits)
             throw new ArgumentException(
-                $"Wrong input shape [{string.Join(", ", shape)}]: the model takes items of shape {Input.ShapeText}, as a batch [N, {string.Join(", ", Input.Shape)}].");
+                $"Wrong input shape [{string.Join(", ", batch.shape)}]: the model takes items of shape {Input.ShapeText}, as a batch [N, {string.Join(", ", Input.Shape)}].");
     }
 }

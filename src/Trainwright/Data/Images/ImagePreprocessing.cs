@@ -64,13 +64,17 @@ public sealed record ImagePreprocessing(int Size, ResizeMethod Resize, int Chann
     }
 
     /// <summary>
-    /// The first step of <see cref="Normalize"/>: uint8 images (0–255) as float32 on the [0, 1] scale, float images as
-    /// float32. May share memory with <paramref name="images"/> when they are float32 already; do not change it in place.
+    /// The first step of <see cref="Normalize"/>: uint8 images (0–255) as a new float32 tensor on the [0, 1] scale, other
+    /// images as float32. Float32 images come back as the very same object (no copy): do not dispose or change the
+    /// result then unless you own <paramref name="images"/>.
     /// </summary>
     public static Tensor ToUnitScale(Tensor images)
     {
         ArgumentNullException.ThrowIfNull(images);
-        return images.dtype == ScalarType.Byte ? images.to_type(ScalarType.Float32).div_(255f) : images.to_type(ScalarType.Float32);
+        var type = images.dtype;
+        return type == ScalarType.Float32 ? images
+            : type == ScalarType.Byte ? images.to_type(ScalarType.Float32).div_(255f)
+            : images.to_type(ScalarType.Float32);
     }
 
     /// <summary>The model input for one encoded image: float32 [1, <see cref="Channels"/>, <see cref="Size"/>, <see cref="Size"/>].</summary>
