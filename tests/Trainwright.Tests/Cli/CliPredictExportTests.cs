@@ -25,8 +25,8 @@ public sealed class CliPredictExportTests
         Assert.True(File.Exists(modelFile), run.ToString());
         var testImages = Path.Combine(CliProcess.RepoRoot, "data", "mnist", "t10k-images-idx3-ubyte.gz");
 
-        // predict, as CSV: one row per item, the class and probability the model file gives in-process.
-        var predicted = ws.Run("predict", "--model", "run", testImages, "--max-items", "20", "--format", "csv", "--top", "2");
+        // predict, as CSV: one row per item, the class and probability the model file gives in-process (in forwards of 7).
+        var predicted = ws.Run("predict", "--model", "run", testImages, "--max-items", "20", "--format", "csv", "--top", "2", "--bs", "7", "--workers", "1");
         Assert.True(predicted.ExitCode == 0, predicted.ToString());
         var lines = predicted.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         Assert.Equal("item,predicted,probability,top1,top1_probability,top2,top2_probability,error", lines[0]);
@@ -61,6 +61,9 @@ public sealed class CliPredictExportTests
         var missing = ws.Run("predict", "--model", "nowhere", "x");
         Assert.Equal(1, missing.ExitCode);
         Assert.Equal("error: --model 'nowhere' does not exist; give a run folder (runs/<time>) or a model.trainwright file.", missing.Stderr.Trim());
+        var noWorkers = ws.Run("predict", "--model", "nowhere", "x", "--workers", "0");
+        Assert.Equal(1, noWorkers.ExitCode);
+        Assert.Contains("error: --workers must be at least 1; got 0", noWorkers.Stderr, StringComparison.Ordinal);
 
         Directory.CreateDirectory(ws.PathOf("empty-run"));
         var noModel = ws.Run("export", "--model", "empty-run", "--onnx", "m.onnx");

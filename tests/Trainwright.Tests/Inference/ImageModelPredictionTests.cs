@@ -75,6 +75,11 @@ public class ImageModelPredictionTests
         AssertClose(expected[5], fromBytes.Outputs, "bytes");
         var many = predictor.PredictImages([.. folder.ValidFiles.Select(File.ReadAllBytes)]);
         for (int f = 0; f < expected.Length; f++) AssertClose(expected[f], many[f].Outputs, $"bytes batch {f}");
+        // Forwards of 3 files decoded on one thread: the same answers, in order.
+        using var small = Predictor.Load(path, options: new PredictorOptions { MaxBatchSize = 3, DecodeThreads = 1 });
+        var chunked = small.PredictFiles(folder.ValidFiles);
+        Assert.Equal(folder.ValidFiles, chunked.Select(b => b.Path));
+        for (int f = 0; f < expected.Length; f++) AssertClose(expected[f], chunked[f].Prediction!.Outputs, $"file {f} in forwards of 3");
     }
 
     [Fact]
