@@ -43,7 +43,7 @@ internal sealed class FoldedNormalization : IDisposable
             {
                 using var scope = NewDisposeScope();
                 using var noGrad = no_grad();
-                var (s, t) = ScaleAndShift(stats, input.Shape[0]);
+                var (s, t) = ScaleAndShift(stats, input.Shape[0], linear.weight.device);
                 var w = linear.weight.to_type(ScalarType.Float64);                          // [out, in]
                 var b = w.matmul(t);                                                          // W·t
                 if (linear.bias is { } b0) b = b.add(b0.to_type(ScalarType.Float64));
@@ -56,7 +56,7 @@ internal sealed class FoldedNormalization : IDisposable
             {
                 using var scope = NewDisposeScope();
                 using var noGrad = no_grad();
-                var (s, t) = ScaleAndShift(stats, input.Shape[0]);
+                var (s, t) = ScaleAndShift(stats, input.Shape[0], c.weight.device);
                 var w = c.weight.to_type(ScalarType.Float64);                               // [out, in, kh, kw]
                 var b = w.mul(t.view(1, -1, 1, 1)).sum([1, 2, 3]);                          // W·t per output channel
                 if (c.bias is { } b0) b = b.add(b0.to_type(ScalarType.Float64));
@@ -92,7 +92,7 @@ internal sealed class FoldedNormalization : IDisposable
     }
 
     /// <summary>s = 1/std and t = −mean/std in double, one per feature or channel (a global statistic repeated).</summary>
-    private static (Tensor Scale, Tensor Shift) ScaleAndShift(Normalization stats, int count)
+    private static (Tensor Scale, Tensor Shift) ScaleAndShift(Normalization stats, int count, Device device)
     {
         double Pick(IReadOnlyList<float> values, int i) => values.Count == 1 ? values[0] : values[i];
         var scale = new double[count];
@@ -103,7 +103,7 @@ internal sealed class FoldedNormalization : IDisposable
             scale[i] = 1 / std;
             shift[i] = -Pick(stats.Mean, i) / std;
         }
-        return (tensor(scale), tensor(shift));
+        return (tensor(scale, device: device), tensor(shift, device: device));
     }
 
     private static bool HasNoPadding(Conv2d c) =>
