@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Trainwright.Cli.Host;
 using Trainwright.Cli.Runs;
+using Trainwright.Data;
 using Trainwright.Export.Onnx;
 using Trainwright.Inference;
 
@@ -37,6 +38,8 @@ internal sealed class ExportCommand
         var target = result.GetValue(onnx)!;
         if (string.IsNullOrWhiteSpace(target)) throw new CliException("--onnx is empty; give the file to write, e.g. --onnx model.onnx.");
         if (Directory.Exists(target)) throw new CliException($"--onnx '{target}' is a folder; give a file name, e.g. {Path.Combine(target, "model.onnx")}.");
+        // The file is written by renaming a temporary file over it, which would replace a device such as /dev/null.
+        if (RegularFile.WhatElse(target) is { } kind) throw new CliException($"--onnx '{target}' is {kind}, not a regular file; give a file name, e.g. --onnx model.onnx.");
         var folder = Path.GetDirectoryName(Path.GetFullPath(target))!;
         OutputFolder.EnsureWritable(folder);
         using var predictor = Predictor.Load(path);

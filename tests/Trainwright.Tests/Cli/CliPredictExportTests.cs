@@ -52,6 +52,17 @@ public sealed class CliPredictExportTests
         for (int i = 0; i < 20; i++)
             for (int c = 0; c < 10; c++)
                 Assert.InRange(Math.Abs(torchOutputs[i][c] - onnx[i * 10 + c]), 0, Tolerance);
+
+        // A target that is not a regular file (a FIFO here; /dev/null alike) is refused, not replaced by the rename.
+        if (!OperatingSystem.IsWindows())
+        {
+            var fifo = ws.PathOf("pipe.onnx");
+            using (var mk = System.Diagnostics.Process.Start("mkfifo", [fifo])) mk.WaitForExit();
+            var refused = ws.Run("export", "--model", "run", "--onnx", fifo);
+            Assert.Equal(1, refused.ExitCode);
+            Assert.Equal($"error: --onnx '{fifo}' is a FIFO (named pipe), not a regular file; give a file name, e.g. --onnx model.onnx.", refused.Stderr.Trim());
+            Assert.Equal("a FIFO (named pipe)", RegularFile.WhatElse(fifo));
+        }
     }
 
     [Fact]
