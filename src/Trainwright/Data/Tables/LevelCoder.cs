@@ -56,14 +56,6 @@ internal sealed class LevelCoder
         return new LevelCoder(column, index);
     }
 
-    /// <summary>The index of row <paramref name="row"/>'s value; −1 when missing or not a level.</summary>
-    public int Code(int row)
-    {
-        Span<int> one = stackalloc int[1];
-        Codes([row], one);
-        return one[0];
-    }
-
     /// <summary>Writes the index of each of <paramref name="rows"/>' values to <paramref name="codes"/>; −1 when missing or not a level.</summary>
     public void Codes(ReadOnlySpan<int> rows, Span<int> codes)
     {
