@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using Trainwright.Bench;
 
-// dotnet run -c Release --project bench/Trainwright.Bench -- all | data ce sgd loop threads peer memory throughput startup distributed predict onnx tabular images images-memory  [--threads N] [--out FILE] [--quick] [--rows N]
+// dotnet run -c Release --project bench/Trainwright.Bench -- all | data ce sgd loop threads peer memory throughput startup distributed predict onnx tabular images images-memory  [--threads N] [--out FILE] [--quick] [--rows N] [--prep-only]
 // TRAINWRIGHT_BENCH_SMOKE=1 shrinks the image benches to a quick check of the code (figures meaningless).
 if (args is [StartupBench.ProbeArgument]) return StartupBench.Probe();
 var benches = new Dictionary<string, (string Title, Func<IEnumerable<string>> Run)>(StringComparer.OrdinalIgnoreCase)

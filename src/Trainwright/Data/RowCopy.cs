@@ -32,7 +32,8 @@ internal static class RowCopy
         return result;
     }
 
-    private static IntPtr BasePointer(Tensor t)
+    /// <summary>The address of <paramref name="t"/>'s first element; call it inside a dispose scope (it makes a native alias of the storage).</summary>
+    internal static IntPtr BasePointer(Tensor t)
     {
         Storage storage = t.dtype switch
         {

@@ -17,6 +17,8 @@ namespace Trainwright.Distributed;
 /// (training batches per epoch, number and size of parameters, whether <see cref="AvgStats"/> is attached) and stops
 /// with an error on every process when they do not, instead of waiting forever; then it broadcasts rank 0's parameters,
 /// buffers and, if the optimizer is already built, its state, so every process starts from the same point.</para>
+/// <para>At <see cref="Event.BeforeValidate"/> it broadcasts rank 0's buffers again (batch norm's running statistics
+/// drift apart while each process trains on its shard), so every process validates the model rank 0 saves.</para>
 /// <para>At <see cref="Event.AfterBackward"/> it averages the gradients (one flat buffer per element type, see
 /// <see cref="AllReduceTime"/>), before gradient clipping or accumulation look at them.</para>
 /// <para>It installs <see cref="AvgStats.CombineTotals"/> so the training stats, and the validation stats when
@@ -91,6 +93,14 @@ public sealed class DistributedDataParallel : Callback, IDisposable
     }
 
     /// <inheritdoc />
+    public override void BeforeValidate()
+    {
+        // Buffers such as batch norm's running statistics are updated by each process from its own shard; validation
+        // (and the checkpoint rank 0 writes after it) must see one model, so every process takes rank 0's buffers.
+        if (WorldSize > 1) Broadcast(Learner.Model.buffers());
+    }
+
+    /// <inheritdoc />
     public override void AfterBackward()
     {
         if (WorldSize == 1) return;
@@ -128,11 +138,14 @@ public sealed class DistributedDataParallel : Callback, IDisposable
             throw new InvalidOperationException($"The processes disagree on the {what}: values range from {min} to {max} (rank {Rank} has {value}).");
     }
 
-    private void BroadcastModel(nn.Module model)
+    private void BroadcastModel(nn.Module model) => Broadcast(model.parameters().Cast<Tensor>().Concat(model.buffers()));
+
+    /// <summary>Replaces each tensor's values with rank 0's, in place.</summary>
+    private void Broadcast(IEnumerable<Tensor> tensors)
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        foreach (var t in model.parameters().Cast<Tensor>().Concat(model.buffers()))
+        foreach (var t in tensors)
         {
             if (t.is_contiguous() && t.dtype is ScalarType.Float32 or ScalarType.Float64 or ScalarType.Int64)
             {

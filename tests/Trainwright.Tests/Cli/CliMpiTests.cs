@@ -73,6 +73,68 @@ public sealed class CliMpiTests
         Assert.Contains($"Resume: from '{last}' at epoch {info.Position.Epoch + 1}", resumed.Stdout, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Issue 12 under mpirun: each process reads the table and fits the same preprocessing on the same training split,
+    /// trains its shard, and rank 0 alone prints and writes. The checkpoint, evaluated in one process on the whole
+    /// validation split, gives the loss the job reported (the model's batch norm statistics are rank 0's on every
+    /// process when it validates, and the sharded validation stats add up to the whole split).
+    /// </summary>
+    [MpiFact]
+    public void A_table_trains_under_mpirun_and_its_checkpoint_evaluates_to_the_reported_validation_loss()
+    {
+        using var ws = new CliWorkspace();
+        var csv = WriteTable(ws.PathOf("shapes.csv"), 240);
+        var folder = ws.PathOf("run");
+        string text;
+        using (var job = MpiJob.Start(ws, "train", "--data", csv, "--target", "kind", "--epochs", "2", "--bs", "16", "--opt", "adam",
+            "--lr", "0.01", "--out", folder, "--no-progress"))
+        {
+            Assert.True(job.WaitForExit(TimeSpan.FromSeconds(120)), "the job hung:\n" + job.Output);
+            text = job.Output;
+            Assert.True(job.ExitCode == 0, $"exit {job.ExitCode}\n{text}");
+        }
+        var lines = text.Split('\n');
+        Assert.Single(lines, l => l.Contains("Data:   shapes.csv: 192 train, 48 valid rows; classify 'kind' (3 classes)", StringComparison.Ordinal)); // after a terminal reset mpirun may print
+        Assert.Single(lines, l => l.StartsWith("MPI:    2 processes, batch size 16 each (32 in all)", StringComparison.Ordinal));
+        Assert.Single(lines, l => l.StartsWith("Final validation", StringComparison.Ordinal));
+        Assert.DoesNotContain("error:", text, StringComparison.Ordinal);
+        foreach (var file in new[] { "model.trainwright", "checkpoint-last", "checkpoint-best", "summary.json", "metrics.csv" })
+            Assert.True(File.Exists(Path.Combine(folder, file)), $"{file} missing:\n{text}");
+        Assert.Equal(3, File.ReadAllLines(Path.Combine(folder, "metrics.csv")).Length); // header + 2 epochs, written once
+
+        double reported;
+        using (var summary = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "summary.json"))))
+            reported = summary.RootElement.GetProperty("final").GetProperty("valid_loss").GetDouble();
+        var evaluated = ws.Run("evaluate", "--checkpoint", Path.Combine(folder, "checkpoint-last"));
+        Assert.True(evaluated.ExitCode == 0, evaluated.ToString());
+        Assert.Contains("48 items of the validation split", evaluated.Stdout, StringComparison.Ordinal);
+        var lossLine = evaluated.Stdout.Split('\n').Single(l => l.StartsWith("Test loss:", StringComparison.Ordinal));
+        double loss = double.Parse(lossLine["Test loss:".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        // evaluate prints four decimals: equal up to that rounding (5e-5) and the order of float sums.
+        Assert.True(Math.Abs(reported - loss) <= 5.1e-5, $"the job reported valid loss {reported}, evaluate measured {loss}");
+    }
+
+    /// <summary>
+    /// A table whose class <c>kind</c> follows its columns: <c>colour</c> (3 levels), whole-number <c>sides</c>, real
+    /// <c>size</c> (some missing) and <c>weight</c>.
+    /// </summary>
+    private static string WriteTable(string path, int rows)
+    {
+        var random = new Random(5);
+        string[] colours = ["red", "green", "blue"];
+        var text = new StringBuilder("colour,sides,size,weight,kind\n");
+        for (int i = 0; i < rows; i++)
+        {
+            int c = random.Next(3), sides = random.Next(3, 9);
+            double size = Math.Round(10 * random.NextDouble(), 2), weight = Math.Round(size * 2 + random.NextDouble(), 2);
+            string kind = size + c > 8 ? "large" : sides > 5 ? "round" : "sharp";
+            text.Append(System.Globalization.CultureInfo.InvariantCulture,
+                $"{colours[c]},{sides},{(random.NextDouble() < 0.08 ? "" : size)},{weight},{kind}\n");
+        }
+        File.WriteAllText(path, text.ToString());
+        return path;
+    }
+
     /// <summary>Runs the CLI under mpirun -np 2; asserts it ends with exit 1 and exactly one error line, and returns the output.</summary>
     private static string RunUnderMpi(CliWorkspace ws, params string[] args)
     {

@@ -64,6 +64,31 @@ public sealed class DistributedDataParallelTests
     }
 
     [Fact]
+    public void BeforeValidation_EveryProcessTakesRankZerosBatchNormStatistics()
+    {
+        // Training moves the running statistics away from their start (mean 0, var 1); what validation sees on rank 1
+        // must be rank 0's (the fake broadcast fills 0.25), while the trained weights stay this process's own.
+        var comm = new FakeCommunicator(1) { BroadcastValue = 0.25 };
+        var spy = new BufferSpy();
+        manual_seed(3);
+        var model = nn.Sequential(("fc", nn.Linear(6, 8)), ("bn", nn.BatchNorm1d(8)), ("out", nn.Linear(8, 3)));
+        var learner = new Learner(model, Tiny.Data(), LossFunctions.CrossEntropyLoss, PlainSgd.Factory, 0.1,
+            [new DistributedDataParallel(comm, validationSharded: true), spy]);
+
+        learner.Fit(2);
+
+        Assert.Equal(2, spy.AtValidation.Count);
+        foreach (var buffers in spy.AtValidation)
+        {
+            Assert.Equal(8, buffers["bn.running_mean"].Length);
+            Assert.All(buffers["bn.running_mean"], v => Assert.Equal(0.25, v));
+            Assert.All(buffers["bn.running_var"], v => Assert.Equal(0.25, v));
+        }
+        // Between validations the second epoch's training moved them again: the broadcast is per validation, not once.
+        Assert.All(spy.AfterSecondTraining, v => Assert.NotEqual(0.25, v));
+    }
+
+    [Fact]
     public void ProcessesThatDisagree_StopWithAnErrorInsteadOfWaiting()
     {
         var comm = new FakeCommunicator(0) { OtherLongExcess = 1 };
@@ -95,6 +120,27 @@ public sealed class DistributedDataParallelTests
             var copies = Learner.Model.parameters().Select(p => p.grad!.detach().clone()).ToArray();
             foreach (var c in copies) c.DetachFromDisposeScope();
             Steps.Add(copies);
+        }
+    }
+
+    private sealed class BufferSpy : Callback
+    {
+        public List<Dictionary<string, double[]>> AtValidation { get; } = [];
+        public double[] AfterSecondTraining { get; private set; } = [];
+        public override int Order => CallbackOrder.Distributed + 1;
+        public override void BeforeValidate()
+        {
+            AtValidation.Add(Learner.Model.named_buffers().Where(b => b.name.StartsWith("bn.running_", StringComparison.Ordinal))
+                .ToDictionary(b => b.name, b => Values(b.buffer)));
+        }
+        public override void AfterTrain()
+        {
+            if (Learner.Epoch == 1) AfterSecondTraining = Values(Learner.Model.named_buffers().Single(b => b.name == "bn.running_mean").buffer);
+        }
+        private static double[] Values(Tensor t)
+        {
+            using var d = t.to(ScalarType.Float64);
+            return d.data<double>().ToArray();
         }
     }
 

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Trainwright.Data.Tables;
 
 /// <summary>
@@ -10,12 +12,23 @@ public static class DateParts
     /// <summary>The suffixes of the part columns, in order.</summary>
     public static IReadOnlyList<string> Suffixes { get; } = ["Year", "Month", "Day", "Dayofweek", "Dayofyear", "Elapsed"];
 
-    /// <summary>The part columns of a date column.</summary>
+    // Role inference, fitting and each transform all ask for the parts of the same column: compute them once.
+    private static readonly ConditionalWeakTable<TableColumn, IReadOnlyList<TableColumn>> Computed = [];
+
+    /// <summary>The part columns of a date column (computed once per column).</summary>
     /// <exception cref="TabularDataException">The column holds something other than dates.</exception>
     public static IReadOnlyList<TableColumn> Expand(Table table, TableColumn column)
     {
         ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(column);
+        if (Computed.TryGetValue(column, out var parts)) return parts;
+        parts = Compute(table, column);
+        Computed.AddOrUpdate(column, parts);
+        return parts;
+    }
+
+    private static IReadOnlyList<TableColumn> Compute(Table table, TableColumn column)
+    {
         if (column.Kind is not (ColumnKind.Date or ColumnKind.Empty))
         {
             int row = Enumerable.Range(0, column.Length).First(r => !column.IsMissing(r) && column.TextAt(r) is { } t && !TextValues.TryParseDate(t, out _));

@@ -12,6 +12,7 @@ public sealed class TableColumn
     private readonly long[]? ticks;
     private readonly int[]? codes;
     private readonly string[] levels;
+    private readonly Lazy<(long Min, long Max)?> integerRange;
 
     internal TableColumn(string name, ColumnKind kind, int length, double[]? numbers, long[]? ticks, int[]? codes,
         string[] levels, int missing, bool allIntegers, int distinctNumbers)
@@ -26,6 +27,7 @@ public sealed class TableColumn
         MissingCount = missing;
         AllIntegers = allIntegers;
         DistinctNumbers = distinctNumbers;
+        integerRange = new(FindIntegerRange);
     }
 
     /// <summary>The header's name of the column.</summary>
@@ -88,5 +90,29 @@ public sealed class TableColumn
     /// <summary>The raw storage of a numeric column (read-only by convention), for fast column-wise passes.</summary>
     internal ReadOnlySpan<double> Numbers => numbers.AsSpan(0, Length);
 
+    /// <summary><see cref="Numbers"/>, to keep.</summary>
+    internal ReadOnlyMemory<double> NumberMemory => numbers.AsMemory(0, Length);
+
     internal ReadOnlySpan<int> Codes => codes.AsSpan(0, Length);
+
+    internal ReadOnlySpan<long> Ticks => ticks.AsSpan(0, Length);
+
+    /// <summary>
+    /// The smallest and largest value of a numeric column of whole numbers with at least one value, else null; found
+    /// once, on first use, so categorical codes can come from an array indexed by value instead of a hash lookup.
+    /// </summary>
+    internal (long Min, long Max)? IntegerRange => integerRange.Value;
+
+    private (long Min, long Max)? FindIntegerRange()
+    {
+        if (Kind != ColumnKind.Numeric || !AllIntegers || MissingCount == Length) return null;
+        double min = double.PositiveInfinity, max = double.NegativeInfinity;
+        foreach (double v in Numbers)
+        {
+            // NaN (missing) fails both comparisons.
+            if (v < min) min = v;
+            if (v > max) max = v;
+        }
+        return ((long)min, (long)max);
+    }
 }

@@ -28,13 +28,20 @@ public sealed class TabularData : IDisposable
         ValidRows = validRows;
         DroppedMissingTarget = dropped;
         Warnings = warnings;
-        var train = preprocessor.Transform(table, trainRows);
-        var valid = preprocessor.Transform(table, validRows);
-        CoercedValues = train.Coerced + valid.Coerced;
-        trainX = train.InputTensor();
-        trainY = train.TargetTensor();
-        validX = valid.InputTensor();
-        validY = valid.TargetTensor();
+        // Transformed straight into the tensors: no intermediate arrays of a million rows.
+        int coerced;
+        (trainX, trainY, coerced) = preprocessor.TransformToTensors(table, trainRows);
+        try
+        {
+            (validX, validY, int validCoerced) = preprocessor.TransformToTensors(table, validRows);
+            CoercedValues = coerced + validCoerced;
+        }
+        catch
+        {
+            trainX.Dispose();
+            trainY.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The table as read.</summary>
@@ -103,7 +110,7 @@ public sealed class TabularData : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         CheckOptions(table, options);
         var targetColumn = table.TryGetColumn(options.Target, out var t) ? t : throw new TabularDataException(Names.Unknown(table, "target", options.Target));
-        var kept = Enumerable.Range(0, table.RowCount).Where(r => !targetColumn.IsMissing(r)).ToArray();
+        var kept = RowsWithValue(targetColumn);
         int dropped = table.RowCount - kept.Length;
         if (kept.Length == 0)
             throw new TabularDataException($"{table.Source}: every row's target '{options.Target}' is missing; check the target column and the NA tokens.");
@@ -111,14 +118,14 @@ public sealed class TabularData : IDisposable
         if (targetColumn.Kind == ColumnKind.Date && task == TabularTask.Regress)
             throw new TabularDataException($"{table.Source}: target '{options.Target}' holds dates, which cannot be regressed; pick another target.");
         IReadOnlyList<string> classes = [];
-        long[]? strata = null;
+        int[]? strata = null;
         if (task == TabularTask.Classify)
         {
             classes = LevelCoder.SortedDistinct(targetColumn, kept);
             if (classes.Count < 2)
                 throw new TabularDataException($"{table.Source}: target '{options.Target}' has a single class ('{classes[0]}') in all {kept.Length} rows; classification needs at least two.");
-            var code = LevelCoder.For(targetColumn, classes.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i, StringComparer.Ordinal));
-            strata = [.. kept.Select(r => (long)code(r))];
+            strata = new int[kept.Length];
+            LevelCoder.For(targetColumn, classes).Codes(kept, strata);
         }
         else if (targetColumn.Kind != ColumnKind.Numeric)
             throw new TabularDataException($"{table.Source}: regression needs a numeric target, but '{options.Target}' holds {TabularPreprocessor.Describe(targetColumn.Kind)}; use classification.");
@@ -242,7 +249,7 @@ public sealed class TabularData : IDisposable
         _ => throw new TabularDataException($"{table.Source}: target '{target.Name}' has no values."),
     };
 
-    private static (int[] Train, int[] Valid) Split(Table table, TabularOptions options, int[] kept, long[]? strata)
+    private static (int[] Train, int[] Valid) Split(Table table, TabularOptions options, int[] kept, int[]? strata)
     {
         if (options.ValidCol is not null) return TabularSplit.ByColumn(table, table[options.ValidCol], kept);
         if (options.ValidLast is int n)
@@ -251,6 +258,26 @@ public sealed class TabularData : IDisposable
             return TabularSplit.Last(kept, n);
         }
         return TabularSplit.Random(kept, options.ValidPct, options.Seed, strata);
+    }
+
+    /// <summary>The rows where <paramref name="column"/> has a value, in order.</summary>
+    private static int[] RowsWithValue(TableColumn column)
+    {
+        if (column.MissingCount == 0) return [.. Enumerable.Range(0, column.Length)];
+        var rows = new int[column.Length - column.MissingCount];
+        int n = 0;
+        for (int r = 0; r < column.Length; r++) if (!column.IsMissing(r)) rows[n++] = r;
+        return rows;
+    }
+
+    /// <summary>Missing values of <paramref name="column"/> among <paramref name="rows"/> (every row, in order, or a subset).</summary>
+    private static int MissingAmong(TableColumn column, int[] rows)
+    {
+        if (rows.Length == column.Length) return column.MissingCount;
+        if (column.MissingCount == 0) return 0;
+        int missing = 0;
+        foreach (int r in rows) if (column.IsMissing(r)) missing++;
+        return missing;
     }
 
     private static (List<ColumnInfo> Columns, List<string> DateColumns) InferRoles(Table table, TabularOptions options, int[] kept, List<string> warnings)
@@ -262,7 +289,7 @@ public sealed class TabularData : IDisposable
         var dates = new List<string>();
         foreach (var column in table.Columns)
         {
-            int missing = kept.Count(column.IsMissing);
+            int missing = MissingAmong(column, kept);
             if (column.Name == options.Target) { infos.Add(new(column.Name, ColumnRole.Target, column.Kind, 0, column.DistinctCount, "given")); continue; }
             if (column.Name == options.ValidCol) { infos.Add(new(column.Name, ColumnRole.Split, column.Kind, missing, column.DistinctCount, "given")); continue; }
             if (column.Kind == ColumnKind.Date && !cat.Contains(column.Name) && !ignore.Contains(column.Name))
@@ -272,7 +299,7 @@ public sealed class TabularData : IDisposable
                 dates.Add(column.Name);
                 infos.Add(new(column.Name, ColumnRole.Date, column.Kind, missing, column.DistinctCount, "dates"));
                 foreach (var part in DateParts.Expand(table, column))
-                    infos.Add(Decide(table, part, kept.Count(part.IsMissing), kept.Length, options, cat, cont, ignore, warnings));
+                    infos.Add(Decide(table, part, MissingAmong(part, kept), kept.Length, options, cat, cont, ignore, warnings));
                 continue;
             }
             infos.Add(Decide(table, column, missing, kept.Length, options, cat, cont, ignore, warnings));

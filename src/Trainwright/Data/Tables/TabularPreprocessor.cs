@@ -1,6 +1,8 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using static TorchSharp.torch;
 
 namespace Trainwright.Data.Tables;
 
@@ -76,28 +78,43 @@ public sealed record TabularPreprocessor
         ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(trainRows);
         if (trainRows.Count == 0) throw new TabularDataException($"{table.Source}: the training split is empty; lower the validation share.");
+        int[] rows = trainRows as int[] ?? [.. trainRows];
         var columns = new ColumnLookup(table, dateColumns);
-        var cats = new List<CategoricalColumn>();
-        foreach (var name in categorical) cats.Add(new CategoricalColumn(name, FitLevels(columns[name], trainRows)));
-        var conts = new List<ContinuousColumn>();
-        var indicators = new List<CategoricalColumn>();
-        foreach (var name in continuous)
+        var catColumns = categorical.Select(n => columns[n]).ToArray();
+        var contColumns = continuous.Select(n => columns[n]).ToArray();
+        var cats = new CategoricalColumn[catColumns.Length];
+        var conts = new ContinuousColumn[contColumns.Length];
+        var hadMissing = new bool[contColumns.Length];
+        // Each column is fitted on its own; errors surface in column order whatever ran first.
+        ColumnParallel.For(cats.Length + conts.Length, k =>
         {
-            var values = NumericValues(table, columns[name], coerce, trainRows, out _);
-            var present = new double[trainRows.Count];
+            if (k < cats.Length)
+            {
+                cats[k] = new CategoricalColumn(categorical[k], FitLevels(catColumns[k], rows));
+                return;
+            }
+            int j = k - cats.Length;
+            var values = NumericValues(table, contColumns[j], coerce, rows, out _).Span;
+            var present = ArrayPool<double>.Shared.Rent(rows.Length);
             int count = 0;
-            foreach (int r in trainRows) if (!double.IsNaN(values(r))) present[count++] = values(r);
-            double median = LevelCoder.Median(present.AsSpan(0, count));
+            foreach (int r in rows)
+            {
+                double v = values[r];
+                if (!double.IsNaN(v)) present[count++] = v;
+            }
+            double median = ColumnStatistics.Median(present.AsSpan(0, count));
             if (double.IsNaN(median)) median = 0;
-            var (mean, std) = MeanStd(trainRows.Select(r => double.IsNaN(values(r)) ? median : values(r)));
-            conts.Add(new ContinuousColumn(name, median, mean, std + 1e-7));
-            if (count < trainRows.Count) indicators.Add(new CategoricalColumn($"{name}_na", [MissingLevel, "false", "true"], name));
-        }
+            var (mean, std) = ColumnStatistics.MeanStd(present.AsSpan(0, count), median, rows.Length - count);
+            ArrayPool<double>.Shared.Return(present);
+            conts[j] = new ContinuousColumn(continuous[j], median, mean, std + 1e-7);
+            hadMissing[j] = count < rows.Length;
+        });
+        var indicators = conts.Where((_, j) => hadMissing[j]).Select(c => new CategoricalColumn($"{c.Name}_na", [MissingLevel, "false", "true"], c.Name));
         TargetScaling? scaling = null;
         if (task == TabularTask.Regress)
         {
-            var y = RegressionTargets(table, table[target], trainRows, logTarget);
-            var (mean, std) = MeanStd(y);
+            var y = RegressionTargets(table, table[target], rows, logTarget);
+            var (mean, std) = ColumnStatistics.MeanStd(y);
             scaling = new TargetScaling(mean, std + 1e-7, logTarget);
         }
         return new TabularPreprocessor
@@ -121,51 +138,97 @@ public sealed record TabularPreprocessor
     public TabularMatrix Transform(Table table, IReadOnlyList<int>? rows = null, bool withTarget = true)
     {
         ArgumentNullException.ThrowIfNull(table);
-        rows ??= Enumerable.Range(0, table.RowCount).ToArray();
+        int[] picked = rows is null ? [.. Enumerable.Range(0, table.RowCount)] : rows as int[] ?? [.. rows];
+        var (encoders, coerced) = Encoders(table, picked);
+        var (classTargets, targets) = withTarget ? Targets(table, picked) : (null, null);
+        var x = new float[(long)picked.Length * InputWidth];
+        Encode(encoders, picked, x);
+        return new TabularMatrix(x, picked.Length, InputWidth, classTargets, targets, coerced);
+    }
+
+    /// <summary>
+    /// <see cref="Transform"/> straight into new tensors the caller owns (inputs, targets), without an intermediate array.
+    /// </summary>
+    /// <exception cref="TabularDataException">As for <see cref="Transform"/>.</exception>
+    internal unsafe (Tensor X, Tensor Y, int Coerced) TransformToTensors(Table table, int[] rows)
+    {
+        var (encoders, coerced) = Encoders(table, rows);
+        var (classTargets, targets) = Targets(table, rows);
+        var x = empty([rows.Length, InputWidth], ScalarType.Float32);
+        try
+        {
+            if (rows.Length > 0 && InputWidth > 0)
+            {
+                float* start;
+                using (NewDisposeScope()) start = (float*)RowCopy.BasePointer(x);
+                Encode(encoders, rows, new Span<float>(start, checked(rows.Length * InputWidth)));
+            }
+            var y = classTargets is not null ? tensor(classTargets, [rows.Length]) : tensor(targets!, [rows.Length]);
+            return (x, y, coerced);
+        }
+        catch
+        {
+            x.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>One encoder per input, in model order, after checking that the table has every input column.</summary>
+    private (InputEncoder[] Encoders, int Coerced) Encoders(Table table, int[] rows)
+    {
         var columns = new ColumnLookup(table, DateColumns);
         var missingInputs = Categorical.Where(c => c.IndicatorOf is null).Select(c => c.Name).Concat(Continuous.Select(c => c.Name))
             .Where(n => !columns.Has(n)).ToList();
         if (missingInputs.Count > 0)
             throw new TabularDataException($"{table.Source}: the model needs column{(missingInputs.Count > 1 ? "s" : "")} {string.Join(", ", missingInputs.Select(n => $"'{n}'"))}, which the table lacks; it has {string.Join(", ", table.ColumnNames)}.");
-        int n = rows.Count, width = InputWidth;
-        var x = new float[(long)n * width];
         int coerced = 0;
+        var values = new Dictionary<string, ReadOnlyMemory<double>>(StringComparer.Ordinal);
+        foreach (var cont in Continuous)
+        {
+            values[cont.Name] = NumericValues(table, columns[cont.Name], Coerce, rows, out int c);
+            coerced += c;
+        }
+        var encoders = new InputEncoder[InputWidth];
         for (int j = 0; j < Categorical.Count; j++)
         {
             var cat = Categorical[j];
-            if (cat.IndicatorOf is not null)
-            {
-                var values = NumericValues(table, columns[cat.IndicatorOf], Coerce, rows, out _);
-                for (int i = 0; i < n; i++) x[(long)i * width + j] = double.IsNaN(values(rows[i])) ? 2 : 1;
-            }
-            else
-            {
-                var code = Coder(columns[cat.Name], cat.Levels);
-                for (int i = 0; i < n; i++) x[(long)i * width + j] = code(rows[i]);
-            }
+            encoders[j] = cat.IndicatorOf is { } of
+                ? new InputEncoder.MissingFlag(values.TryGetValue(of, out var v) ? v : NumericValues(table, columns[of], Coerce, rows, out _))
+                : new InputEncoder.Category(LevelCoder.For(columns[cat.Name], cat.Levels));
         }
-        for (int k = 0; k < Continuous.Count; k++)
+        for (int k = 0; k < Continuous.Count; k++) encoders[Categorical.Count + k] = new InputEncoder.Continuous(values[Continuous[k].Name], Continuous[k]);
+        return (encoders, coerced);
+    }
+
+    /// <summary>Runs <paramref name="encoders"/> over <paramref name="rows"/> block by block (blocks in parallel) into <paramref name="x"/>.</summary>
+    private static unsafe void Encode(InputEncoder[] encoders, int[] rows, Span<float> x)
+    {
+        int width = encoders.Length;
+        if (rows.Length == 0 || width == 0) return;
+        int blocks = (rows.Length + InputEncoder.BlockRows - 1) / InputEncoder.BlockRows;
+        fixed (float* start = x)
         {
-            var cont = Continuous[k];
-            var values = NumericValues(table, columns[cont.Name], Coerce, rows, out int c);
-            coerced += c;
-            int j = Categorical.Count + k;
-            for (int i = 0; i < n; i++)
+            nint address = (nint)start;
+            ColumnParallel.For(blocks, b =>
             {
-                double v = values(rows[i]);
-                x[(long)i * width + j] = (float)(((double.IsNaN(v) ? cont.Median : v) - cont.Mean) / cont.Std);
-            }
+                int first = b * InputEncoder.BlockRows, count = Math.Min(InputEncoder.BlockRows, rows.Length - first);
+                var block = new Span<float>((float*)address + (long)first * width, count * width);
+                var blockRows = rows.AsSpan(first, count);
+                for (int j = 0; j < width; j++) encoders[j].Encode(blockRows, block, width, j);
+            });
         }
-        long[]? classTargets = null;
-        float[]? targets = null;
-        if (withTarget)
-        {
-            if (!table.TryGetColumn(Target, out var targetColumn))
-                throw new TabularDataException($"{table.Source}: the target column '{Target}' is missing; it has {string.Join(", ", table.ColumnNames)}.");
-            if (Task == TabularTask.Classify) classTargets = ClassTargets(table, targetColumn, rows);
-            else targets = [.. RegressionTargets(table, targetColumn, rows, TargetScaling!.Log).Select(v => (float)((v - TargetScaling.Mean) / TargetScaling.Std))];
-        }
-        return new TabularMatrix(x, n, width, classTargets, targets, coerced);
+    }
+
+    /// <summary>The targets of <paramref name="rows"/>: class indices, or the scaled regression values.</summary>
+    private (long[]? Classes, float[]? Values) Targets(Table table, int[] rows)
+    {
+        if (!table.TryGetColumn(Target, out var targetColumn))
+            throw new TabularDataException($"{table.Source}: the target column '{Target}' is missing; it has {string.Join(", ", table.ColumnNames)}.");
+        if (Task == TabularTask.Classify) return (ClassTargets(table, targetColumn, rows), null);
+        var y = RegressionTargets(table, targetColumn, rows, TargetScaling!.Log);
+        var scaled = new float[y.Length];
+        for (int i = 0; i < y.Length; i++) scaled[i] = (float)((y[i] - TargetScaling.Mean) / TargetScaling.Std);
+        return (null, scaled);
     }
 
     /// <summary>This preprocessing as indented JSON.</summary>
@@ -177,14 +240,15 @@ public sealed record TabularPreprocessor
         JsonSerializer.Deserialize<TabularPreprocessor>(json, Json) ?? throw new JsonException("The JSON holds null, not tabular preprocessing.");
 
     /// <summary>The class index of each row's target.</summary>
-    private long[] ClassTargets(Table table, TableColumn column, IReadOnlyList<int> rows)
+    private long[] ClassTargets(Table table, TableColumn column, int[] rows)
     {
-        var code = LevelCoder.For(column, Classes.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i, StringComparer.Ordinal));
-        var result = new long[rows.Count];
-        for (int i = 0; i < rows.Count; i++)
+        var codes = new int[rows.Length];
+        LevelCoder.For(column, Classes).Codes(rows, codes);
+        var result = new long[rows.Length];
+        for (int i = 0; i < rows.Length; i++)
         {
-            result[i] = code(rows[i]);
-            if (result[i] >= 0) continue;
+            result[i] = codes[i];
+            if (codes[i] >= 0) continue;
             var text = column.TextAt(rows[i])
                 ?? throw new TabularDataException($"{table.Source}: {table.Locate(rows[i])} has no value in target column '{Target}'.");
             throw new TabularDataException($"{table.Source}: {table.Locate(rows[i])} has class '{text}' in '{Target}', which the model does not know (it knows {string.Join(", ", Classes.Take(10))}{(Classes.Count > 10 ? ", …" : "")}).");
@@ -193,14 +257,15 @@ public sealed record TabularPreprocessor
     }
 
     /// <summary>The (logged) regression targets of <paramref name="rows"/>.</summary>
-    internal static double[] RegressionTargets(Table table, TableColumn column, IReadOnlyList<int> rows, bool log)
+    internal static double[] RegressionTargets(Table table, TableColumn column, ReadOnlySpan<int> rows, bool log)
     {
         if (column.Kind != ColumnKind.Numeric)
             throw new TabularDataException($"{table.Source}: regression needs a numeric target, but '{column.Name}' holds {Describe(column.Kind)}; use classification or fix the column.");
-        var y = new double[rows.Count];
+        var numbers = column.Numbers;
+        var y = new double[rows.Length];
         for (int i = 0; i < y.Length; i++)
         {
-            double v = column.NumberAt(rows[i]);
+            double v = numbers[rows[i]];
             if (double.IsNaN(v)) throw new TabularDataException($"{table.Source}: {table.Locate(rows[i])} has no value in target column '{column.Name}'.");
             if (log && !(v > -1))
                 throw new TabularDataException($"{table.Source}: a log target needs values above −1, but {table.Locate(rows[i])} has {v.ToString(CultureInfo.InvariantCulture)} in '{column.Name}'; drop the log option.");
@@ -210,65 +275,38 @@ public sealed record TabularPreprocessor
     }
 
     /// <summary>
-    /// A column's numbers as a function of the row (NaN for missing). A text column is an error naming the first
+    /// A column's numbers by row (NaN for missing), for the whole column. A text column is an error naming the first
     /// non-number among <paramref name="rows"/>, or, with <paramref name="coerce"/>, reads its non-numbers as missing and counts them.
     /// </summary>
-    private static Func<int, double> NumericValues(Table table, TableColumn column, bool coerce, IReadOnlyList<int> rows, out int coerced)
+    private static ReadOnlyMemory<double> NumericValues(Table table, TableColumn column, bool coerce, ReadOnlySpan<int> rows, out int coerced)
     {
         coerced = 0;
-        switch (column.Kind)
-        {
-            case ColumnKind.Numeric: return column.NumberAt;
-            case ColumnKind.Empty: return _ => double.NaN;
-        }
+        if (column.Kind == ColumnKind.Numeric) return column.NumberMemory;
         // Text (or dates) in a continuous column: numbers among the levels still count as numbers.
         double[] levelValues = column.Kind == ColumnKind.Text
             ? [.. column.Levels.Select(l => TextValues.TryParseNumber(l, out double d) ? d : double.NaN)]
             : [];
-        Func<int, double> read = column.Kind == ColumnKind.Text
-            ? r => column.CodeAt(r) is int code and >= 0 ? levelValues[code] : double.NaN
-            : _ => double.NaN;
+        var values = new double[column.Length];
+        for (int r = 0; r < values.Length; r++)
+            values[r] = column.Kind == ColumnKind.Text && column.CodeAt(r) is int code and >= 0 ? levelValues[code] : double.NaN;
+        if (column.Kind == ColumnKind.Empty) return values;
         foreach (int r in rows)
         {
-            if (column.IsMissing(r) || !double.IsNaN(read(r))) continue;
+            if (column.IsMissing(r) || !double.IsNaN(values[r])) continue;
             if (!coerce)
                 throw new TabularDataException(
                     $"{table.Source}: continuous column '{column.Name}' has the non-numeric value '{column.TextAt(r)}' in {table.Locate(r)}; fix it, mark it missing, declare the column categorical, or coerce such values to missing.");
             coerced++;
         }
-        return read;
+        return values;
     }
 
     /// <summary>The training split's distinct values of a column, sorted (numerically when all are numbers), after #na#.</summary>
-    private static List<string> FitLevels(TableColumn column, IReadOnlyList<int> rows)
+    private static List<string> FitLevels(TableColumn column, ReadOnlySpan<int> rows)
     {
         var sorted = LevelCoder.SortedDistinct(column, rows);
         sorted.Remove(MissingLevel);
         return [MissingLevel, .. sorted];
-    }
-
-    /// <summary>The code of each row's value in <paramref name="levels"/>; 0 for missing or unseen.</summary>
-    private static Func<int, float> Coder(TableColumn column, IReadOnlyList<string> levels)
-    {
-        var index = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (int i = 1; i < levels.Count; i++) index[levels[i]] = i;
-        var code = LevelCoder.For(column, index);
-        return r => Math.Max(0, code(r));
-    }
-
-    /// <summary>Mean and population standard deviation (Welford, one pass).</summary>
-    internal static (double Mean, double Std) MeanStd(IEnumerable<double> values)
-    {
-        double mean = 0, m2 = 0;
-        long n = 0;
-        foreach (double v in values)
-        {
-            n++;
-            double d = v - mean;
-            mean += d / n;
-            m2 += d * (v - mean);
-        }
-        return n == 0 ? (0, 0) : (mean, Math.Sqrt(m2 / n));
     }
 
     internal static string Describe(ColumnKind kind) => kind switch
