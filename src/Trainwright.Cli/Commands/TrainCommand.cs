@@ -12,6 +12,7 @@ using Trainwright.Inference;
 using Trainwright.Learning;
 using Trainwright.Losses;
 using Trainwright.Optim;
+using Trainwright.Platform;
 using Trainwright.Schedules;
 using Trainwright.Metrics;
 
@@ -67,6 +68,7 @@ internal sealed class TrainCommand
 
     private int Execute(ParseResult result)
     {
+        StartupProbe.Mark("command line parsed");
         var clock = Stopwatch.StartNew();
         var started = DateTimeOffset.Now;
         ErrorReport.OnlyRankZeroReports = true;
@@ -85,8 +87,11 @@ internal sealed class TrainCommand
             Fit(run.Learner, run.Settings);
             return ExitCodes.Ok;
         }
+        StartupProbe.Mark("output folder claimed");
         AttachCallbacks(run, result);
+        StartupProbe.Mark("callbacks");
         PrintHeader(run);
+        StartupProbe.Mark("header printed");
         var fitClock = Stopwatch.StartNew();
         Fit(run.Learner, run.Settings);
         fitClock.Stop();
@@ -103,7 +108,10 @@ internal sealed class TrainCommand
         if (result.GetValue(options.Resume!) is { } resumeText && !string.IsNullOrWhiteSpace(resumeText))
             resumed = ResumeCheck.Read("--resume", Path.GetFullPath(resumeText), "give the checkpoint-last of a stopped run.");
         var settings = RunSettings.From(result, options, resumed?.Metadata, OutputFolder.NewRunFolder());
-        ThreadDefaults.Apply(settings.Threads);
+        StartupProbe.Mark("settings");
+        // libtorch goes on loading (TorchPreload) while the data is read; the thread count is set as soon as it is
+        // loaded, before the data's first tensor, and again on this thread once the data is in.
+        TorchNative.BeginLoad(() => ThreadDefaults.Apply(settings.Threads));
 
         var data = Registry.Open(DataRequest.For(settings, resumed is null ? null : DataKeys.DecodeNames(resumed.Metadata)) with
         {
@@ -111,9 +119,11 @@ internal sealed class TrainCommand
             Progress = DataProgress.Writer(),
             ProgressIsTerminal = DataProgress.IsTerminal(settings.NoProgress),
         });
+        StartupProbe.Mark("data read");
         DistributedSession? distributed = null;
         try
         {
+            ThreadDefaults.Apply(settings.Threads);
             var kind = settings.Model ?? data.DefaultModel;
             data.CheckModel(kind);
             settings = settings with { Model = kind };
@@ -123,10 +133,13 @@ internal sealed class TrainCommand
                     $"--resume '{settings.Resume}' holds the model '{saved.Describe()}' but this run builds '{spec.Describe()}'; "
                     + "drop the options that change the model or its inputs (--model, --hidden, --net-width, --layers, --size, --channels, --data) to continue that run, or start a new run without --resume.");
             var bunch = data.ToDataBunch(settings.BatchSize, settings.Workers, settings.Seed);
+            StartupProbe.Mark("model spec, data bunch");
             var learner = LearnerFactory.Create(data, spec, bunch, settings.Optimizer, settings.Lr, settings.Wd, settings.Seed, augment: true, []);
             // Under mpirun every process trains its shard; only rank 0 writes files or prints. Without mpirun this is a no-op.
+            StartupProbe.Mark("learner");
             MpiUsable.Require(Mpi.TryInitialize());
             distributed = DistributedTraining.Setup(learner, shardValidation: true);
+            StartupProbe.Mark("MPI check");
             var run = new Run
             {
                 Settings = settings, Resumed = resumed, Data = data, Spec = spec, Learner = learner, Distributed = distributed,

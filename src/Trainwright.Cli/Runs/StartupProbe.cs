@@ -6,21 +6,38 @@ namespace Trainwright.Cli.Runs;
 
 /// <summary>
 /// With TRAINWRIGHT_REPORT_STARTUP=1, prints to stderr how long after the process started the first training batch
-/// began (the bench's start-up figure).
+/// began (the bench's start-up figure), and before it the times at which the phases on the way were reached
+/// (<see cref="Mark"/>), so a slow start-up shows where it went.
 /// </summary>
 internal sealed class StartupProbe : Callback
 {
     public const string Variable = "TRAINWRIGHT_REPORT_STARTUP";
+    private static readonly List<(string Phase, double Ms)> Marks = [];
     private bool reported;
 
-    public static bool Enabled => Environment.GetEnvironmentVariable(Variable) == "1";
+    public static bool Enabled { get; } = Environment.GetEnvironmentVariable(Variable) == "1";
+
+    /// <summary>Records that <paramref name="phase"/> was reached now (nothing when not enabled).</summary>
+    public static void Mark(string phase)
+    {
+        if (!Enabled) return;
+        lock (Marks) Marks.Add((phase, SinceStart()));
+    }
 
     public override void BeforeBatch()
     {
         if (reported || !Learner.Training) return;
         reported = true;
-        using var self = Process.GetCurrentProcess();
-        var ms = (DateTime.Now - self.StartTime).TotalMilliseconds;
+        var ms = SinceStart();
+        lock (Marks)
+            foreach (var (phase, at) in Marks)
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"startup phase: {phase} at {at:F0} ms"));
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"startup: first training batch at {ms:F0} ms after process start"));
+    }
+
+    private static double SinceStart()
+    {
+        using var self = Process.GetCurrentProcess();
+        return (DateTime.Now - self.StartTime).TotalMilliseconds;
     }
 }

@@ -14,11 +14,54 @@ public static class TorchNative
     /// <summary>The file name of TorchSharp's native shim on Linux.</summary>
     public const string ShimFileName = "libLibTorchSharp.so";
 
+    private static readonly object Gate = new();
     private static volatile bool loaded;
+    private static Task? pending;
 
-    /// <summary>Loads TorchSharp's native libraries (once), or throws a <see cref="TorchLoadException"/> saying why not.</summary>
+    /// <summary>
+    /// Starts loading libtorch on a background thread and returns at once, so a program can read its data while the
+    /// native libraries load (about 0.2 s). <paramref name="afterLoad"/>, when given, runs on that thread once the load
+    /// succeeded (e.g. <c>torch.set_num_threads</c>, which libtorch applies to every thread's first parallel op). A second
+    /// call while a load is pending chains its action after the first. <see cref="EnsureLoaded"/> waits for the load
+    /// and every chained action, and throws the load's <see cref="TorchLoadException"/>. Whatever must precede loading
+    /// libtorch (an <c>OMP_*</c> setting, see <see cref="Runtime.OpenMpWaitPolicy"/>) must happen before this call. Until
+    /// <see cref="EnsureLoaded"/> returns, the calling program should not use torch on another thread.
+    /// </summary>
+    /// <returns>The pending load and its actions; faults with the <see cref="TorchLoadException"/> when the load fails.</returns>
+    public static Task BeginLoad(Action? afterLoad = null)
+    {
+        lock (Gate)
+        {
+            var start = pending ?? (loaded ? Task.CompletedTask
+                : Task.Factory.StartNew(Load, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
+            pending = afterLoad is null ? start : start.ContinueWith(done =>
+            {
+                done.GetAwaiter().GetResult(); // a failed load fails the chain, with its own exception
+                afterLoad();
+            }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            return pending;
+        }
+    }
+
+    /// <summary>
+    /// Loads TorchSharp's native libraries (once), or throws a <see cref="TorchLoadException"/> saying why not. After
+    /// <see cref="BeginLoad"/>, waits for that load and the actions chained to it.
+    /// </summary>
     /// <exception cref="TorchLoadException">libtorch or TorchSharp's shim cannot be loaded on this host.</exception>
     public static void EnsureLoaded()
+    {
+        Task? waitFor;
+        lock (Gate) waitFor = pending;
+        if (waitFor is not null)
+        {
+            waitFor.GetAwaiter().GetResult();
+            return;
+        }
+        if (loaded) return;
+        Load();
+    }
+
+    private static void Load()
     {
         if (loaded) return;
         try
