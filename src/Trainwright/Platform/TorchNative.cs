@@ -16,27 +16,33 @@ public static class TorchNative
 
     private static readonly object Gate = new();
     private static volatile bool loaded;
+    private static Task? loading;
     private static Task? pending;
 
     /// <summary>
     /// Starts loading libtorch on a background thread and returns at once, so a program can read its data while the
     /// native libraries load (about 0.2 s). <paramref name="afterLoad"/>, when given, runs on that thread once the load
-    /// succeeded (e.g. <c>torch.set_num_threads</c>, which libtorch applies to every thread's first parallel op). A second
-    /// call while a load is pending chains its action after the first. <see cref="EnsureLoaded"/> waits for the load
-    /// and every chained action, and throws the load's <see cref="TorchLoadException"/>. Whatever must precede loading
-    /// libtorch (an <c>OMP_*</c> setting, see <see cref="Runtime.OpenMpWaitPolicy"/>) must happen before this call. Until
-    /// <see cref="EnsureLoaded"/> returns, the calling program should not use torch on another thread.
+    /// succeeded (e.g. <c>torch.set_num_threads</c>: libtorch keeps the count process-wide and applies it to each thread
+    /// at its first parallel op); it must not wait for the load itself. A call while a load or an action is pending runs
+    /// its action after those. <see cref="EnsureLoaded"/> waits for the load and the actions, and throws the load's
+    /// <see cref="TorchLoadException"/> (or the last action's exception). Whatever must precede loading libtorch (an
+    /// <c>OMP_*</c> setting, see <see cref="Runtime.OpenMpWaitPolicy"/>) must happen before the first call. Until
+    /// <see cref="EnsureLoaded"/> returns, the program should not use torch on another thread.
     /// </summary>
-    /// <returns>The pending load and its actions; faults with the <see cref="TorchLoadException"/> when the load fails.</returns>
+    /// <returns>The load and the actions chained so far; faults with the <see cref="TorchLoadException"/> when the load fails.</returns>
     public static Task BeginLoad(Action? afterLoad = null)
     {
         lock (Gate)
         {
-            var start = pending ?? (loaded ? Task.CompletedTask
-                : Task.Factory.StartNew(Load, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
-            pending = afterLoad is null ? start : start.ContinueWith(done =>
+            loading ??= loaded ? Task.CompletedTask
+                : Task.Factory.StartNew(Load, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            var load = loading;
+            var previous = pending ?? load;
+            if (afterLoad is null) return pending = previous;
+            // After the previous action whatever became of it (it reported to whoever waited), but only after a good load.
+            pending = previous.ContinueWith(_ =>
             {
-                done.GetAwaiter().GetResult(); // a failed load fails the chain, with its own exception
+                load.GetAwaiter().GetResult();
                 afterLoad();
             }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             return pending;
