@@ -36,19 +36,6 @@ internal static class CliApp
 
     public static int Run(string[] args)
     {
-        var torchLoad = Host.TorchPreload.Start(args);
-        try
-        {
-            return Invoke(args);
-        }
-        finally
-        {
-            Host.TorchPreload.Settle(torchLoad);
-        }
-    }
-
-    private static int Invoke(string[] args)
-    {
         if (args.Length == 0)
         {
             // No command: show what there is, and fail like any other incomplete command line.

@@ -12,7 +12,6 @@ using Trainwright.Inference;
 using Trainwright.Learning;
 using Trainwright.Losses;
 using Trainwright.Optim;
-using Trainwright.Platform;
 using Trainwright.Schedules;
 using Trainwright.Metrics;
 
@@ -109,9 +108,8 @@ internal sealed class TrainCommand
             resumed = ResumeCheck.Read("--resume", Path.GetFullPath(resumeText), "give the checkpoint-last of a stopped run.");
         var settings = RunSettings.From(result, options, resumed?.Metadata, OutputFolder.NewRunFolder());
         StartupProbe.Mark("settings");
-        // libtorch goes on loading (TorchPreload) while the data is read; the thread count is set as soon as it is
-        // loaded, before the data's first tensor, and again on this thread once the data is in.
-        TorchNative.BeginLoad(() => ThreadDefaults.Apply(settings.Threads));
+        ThreadDefaults.Apply(settings.Threads);
+        StartupProbe.Mark("libtorch loaded");
 
         var data = Registry.Open(DataRequest.For(settings, resumed is null ? null : DataKeys.DecodeNames(resumed.Metadata)) with
         {
@@ -123,7 +121,6 @@ internal sealed class TrainCommand
         DistributedSession? distributed = null;
         try
         {
-            ThreadDefaults.Apply(settings.Threads);
             var kind = settings.Model ?? data.DefaultModel;
             data.CheckModel(kind);
             settings = settings with { Model = kind };
@@ -135,8 +132,8 @@ internal sealed class TrainCommand
             var bunch = data.ToDataBunch(settings.BatchSize, settings.Workers, settings.Seed);
             StartupProbe.Mark("model spec, data bunch");
             var learner = LearnerFactory.Create(data, spec, bunch, settings.Optimizer, settings.Lr, settings.Wd, settings.Seed, augment: true, []);
-            // Under mpirun every process trains its shard; only rank 0 writes files or prints. Without mpirun this is a no-op.
             StartupProbe.Mark("learner");
+            // Under mpirun every process trains its shard; only rank 0 writes files or prints. Without mpirun this is a no-op.
             MpiUsable.Require(Mpi.TryInitialize());
             distributed = DistributedTraining.Setup(learner, shardValidation: true);
             StartupProbe.Mark("MPI check");

@@ -24,15 +24,23 @@ internal sealed class StartupProbe : Callback
         lock (Marks) Marks.Add((phase, SinceStart()));
     }
 
+    public override int Order => int.MaxValue; // after every other callback's BeforeFit, so the marks show what they cost
+
+    public override void BeforeFit() => Mark("callbacks' BeforeFit");
+
+    public override void BeforeTrain() => Mark("training pass started");
+
     public override void BeforeBatch()
     {
         if (reported || !Learner.Training) return;
         reported = true;
         var ms = SinceStart();
+        double cpu;
+        using (var self = Process.GetCurrentProcess()) cpu = self.TotalProcessorTime.TotalMilliseconds;
         lock (Marks)
             foreach (var (phase, at) in Marks)
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"startup phase: {phase} at {at:F0} ms"));
-        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"startup: first training batch at {ms:F0} ms after process start"));
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"startup: first training batch at {ms:F0} ms after process start ({cpu:F0} ms of CPU time on all threads)"));
     }
 
     private static double SinceStart()

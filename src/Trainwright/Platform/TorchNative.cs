@@ -14,60 +14,11 @@ public static class TorchNative
     /// <summary>The file name of TorchSharp's native shim on Linux.</summary>
     public const string ShimFileName = "libLibTorchSharp.so";
 
-    private static readonly object Gate = new();
     private static volatile bool loaded;
-    private static Task? loading;
-    private static Task? pending;
 
-    /// <summary>
-    /// Starts loading libtorch on a background thread and returns at once, so a program can read its data while the
-    /// native libraries load (about 0.2 s). <paramref name="afterLoad"/>, when given, runs on that thread once the load
-    /// succeeded (e.g. <c>torch.set_num_threads</c>: libtorch keeps the count process-wide and applies it to each thread
-    /// at its first parallel op); it must not wait for the load itself. A call while a load or an action is pending runs
-    /// its action after those. <see cref="EnsureLoaded"/> waits for the load and the actions, and throws the load's
-    /// <see cref="TorchLoadException"/> (or the last action's exception). Whatever must precede loading libtorch (an
-    /// <c>OMP_*</c> setting, see <see cref="Runtime.OpenMpWaitPolicy"/>) must happen before the first call. Until
-    /// <see cref="EnsureLoaded"/> returns, the program should not use torch on another thread.
-    /// </summary>
-    /// <returns>The load and the actions chained so far; faults with the <see cref="TorchLoadException"/> when the load fails.</returns>
-    public static Task BeginLoad(Action? afterLoad = null)
-    {
-        lock (Gate)
-        {
-            loading ??= loaded ? Task.CompletedTask
-                : Task.Factory.StartNew(Load, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-            var load = loading;
-            var previous = pending ?? load;
-            if (afterLoad is null) return pending = previous;
-            // After the previous action whatever became of it (it reported to whoever waited), but only after a good load.
-            pending = previous.ContinueWith(_ =>
-            {
-                load.GetAwaiter().GetResult();
-                afterLoad();
-            }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            return pending;
-        }
-    }
-
-    /// <summary>
-    /// Loads TorchSharp's native libraries (once), or throws a <see cref="TorchLoadException"/> saying why not. After
-    /// <see cref="BeginLoad"/>, waits for that load and the actions chained to it.
-    /// </summary>
+    /// <summary>Loads TorchSharp's native libraries (once), or throws a <see cref="TorchLoadException"/> saying why not.</summary>
     /// <exception cref="TorchLoadException">libtorch or TorchSharp's shim cannot be loaded on this host.</exception>
     public static void EnsureLoaded()
-    {
-        Task? waitFor;
-        lock (Gate) waitFor = pending;
-        if (waitFor is not null)
-        {
-            waitFor.GetAwaiter().GetResult();
-            return;
-        }
-        if (loaded) return;
-        Load();
-    }
-
-    private static void Load()
     {
         if (loaded) return;
         try

@@ -1,6 +1,5 @@
 using Trainwright.Build;
 using Trainwright.Platform;
-using TorchSharp;
 
 namespace Trainwright.Tests.Platform;
 
@@ -11,50 +10,6 @@ public class TorchNativeTests
     {
         TorchNative.EnsureLoaded();
         TorchNative.EnsureLoaded(); // idempotent
-    }
-
-    [Fact]
-    public void BeginLoadRunsItsActionAfterTheLoadAndEnsureLoadedWaitsForIt()
-    {
-        int ran = 0;
-        var load = TorchNative.BeginLoad(() =>
-        {
-            Thread.Sleep(200);
-            Volatile.Write(ref ran, 1);
-        });
-        TorchNative.EnsureLoaded();
-        Assert.Equal(1, Volatile.Read(ref ran));
-        Assert.True(load.IsCompletedSuccessfully);
-        // A chained action's failure reaches whoever waits for the load.
-        TorchNative.BeginLoad(() => throw new InvalidOperationException("after-load action failed"));
-        Assert.Equal("after-load action failed", Assert.Throws<InvalidOperationException>(TorchNative.EnsureLoaded).Message);
-        TorchNative.BeginLoad(() => { }); // a later chain starts clean
-        TorchNative.EnsureLoaded();
-    }
-
-    /// <summary>
-    /// The command sets --threads on the loading thread; libtorch keeps the count process-wide and applies it to each
-    /// thread at its first parallel op, so the thread that then reads the data and trains uses it too.
-    /// </summary>
-    [Fact]
-    public void AThreadCountSetOnTheLoadingThreadHoldsForAThreadThatUsesTorchLater()
-    {
-        var original = torch.get_num_threads();
-        var other = original == 1 ? 2 : 1;
-        try
-        {
-            TorchNative.BeginLoad(() => torch.set_num_threads(other));
-            TorchNative.EnsureLoaded();
-            int seen = 0;
-            var user = new Thread(() => seen = torch.get_num_threads());
-            user.Start();
-            user.Join();
-            Assert.Equal(other, seen);
-        }
-        finally
-        {
-            torch.set_num_threads(original);
-        }
     }
 
     [Fact]
