@@ -21,7 +21,6 @@ public sealed class TensorBoardLogger : Callback
     private readonly int flushEvery;
     private readonly List<(int Step, Tensor Loss, double[] Lrs)> pending = [];
     private TorchSharp.Modules.SummaryWriter? writer;
-    private bool fitting;
 
     /// <summary>Creates the logger.</summary>
     /// <param name="logDir">Folder for the event files (created when missing); point <c>tensorboard --logdir</c> at it or its parent.</param>
@@ -53,20 +52,14 @@ public sealed class TensorBoardLogger : Callback
     public override void BeforeFit()
     {
         ReleasePending();
-        // The folder now, so an unusable one fails the fit at its start; the writer (with its protocol buffers and host
-        // name lookup) at the first write, which keeps it out of the time to the first batch.
-        Directory.CreateDirectory(LogDir);
-        writer = null;
-        fitting = true;
+        writer = torch.utils.tensorboard.SummaryWriter(LogDir);
     }
-
-    private TorchSharp.Modules.SummaryWriter Writer => writer ??= torch.utils.tensorboard.SummaryWriter(LogDir);
 
     /// <inheritdoc />
     public override void AfterBatch()
     {
         var l = Learner;
-        if (!l.Training || l.Loss is null || !fitting) return;
+        if (!l.Training || l.Loss is null || writer is null) return;
         // A detached handle to the loss, moved out of the batch's dispose scope so it survives until the flush.
         var loss = l.Loss.detach();
         loss.MoveToOuterDisposeScope();
@@ -81,14 +74,14 @@ public sealed class TensorBoardLogger : Callback
     public override void AfterEpoch()
     {
         Flush();
-        if (!fitting || !Learner.TryGet<AvgStats>(out var stats)) return;
+        if (writer is null || !Learner.TryGet<AvgStats>(out var stats)) return;
         int step = Learner.Epoch + 1;
         foreach (var phase in new[] { stats.Train, stats.Valid })
         {
             if (phase is null || phase.Epoch != Learner.Epoch) continue;
             var prefix = phase.Training ? "epoch/train_" : "epoch/valid_";
-            Writer.add_scalar(prefix + "loss", (float)phase.Loss, step);
-            foreach (var (name, value) in phase.Metrics) Writer.add_scalar(prefix + name, (float)value, step);
+            writer.add_scalar(prefix + "loss", (float)phase.Loss, step);
+            foreach (var (name, value) in phase.Metrics) writer.add_scalar(prefix + name, (float)value, step);
         }
     }
 
@@ -103,13 +96,12 @@ public sealed class TensorBoardLogger : Callback
         {
             ReleasePending();
             writer = null; // The writer opens and closes its file for every event; nothing stays open.
-            fitting = false;
         }
     }
 
     private void Flush()
     {
-        if (pending.Count == 0 || !fitting) return;
+        if (pending.Count == 0 || writer is null) return;
         float[] losses;
         using (var scope = NewDisposeScope())
         {
@@ -120,8 +112,8 @@ public sealed class TensorBoardLogger : Callback
         for (int i = 0; i < pending.Count; i++)
         {
             var (step, _, lrs) = pending[i];
-            Writer.add_scalar("batch/train_loss", losses[i], step);
-            for (int g = 0; g < lrs.Length; g++) Writer.add_scalar($"batch/lr_group{g}", (float)lrs[g], step);
+            writer.add_scalar("batch/train_loss", losses[i], step);
+            for (int g = 0; g < lrs.Length; g++) writer.add_scalar($"batch/lr_group{g}", (float)lrs[g], step);
         }
         ReleasePending();
     }
