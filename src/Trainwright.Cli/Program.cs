@@ -1,3 +1,6 @@
 using Trainwright.Cli;
+using Trainwright.Cli.Runs;
+
+StartupProbe.Mark("Main");
 
 return CliApp.Run(args);

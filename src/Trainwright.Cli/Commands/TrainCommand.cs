@@ -67,6 +67,7 @@ internal sealed class TrainCommand
 
     private int Execute(ParseResult result)
     {
+        StartupProbe.Mark("command line parsed");
         var clock = Stopwatch.StartNew();
         var started = DateTimeOffset.Now;
         ErrorReport.OnlyRankZeroReports = true;
@@ -85,8 +86,11 @@ internal sealed class TrainCommand
             Fit(run.Learner, run.Settings);
             return ExitCodes.Ok;
         }
+        StartupProbe.Mark("output folder claimed");
         AttachCallbacks(run, result);
+        StartupProbe.Mark("callbacks");
         PrintHeader(run);
+        StartupProbe.Mark("header printed");
         var fitClock = Stopwatch.StartNew();
         Fit(run.Learner, run.Settings);
         fitClock.Stop();
@@ -103,7 +107,9 @@ internal sealed class TrainCommand
         if (result.GetValue(options.Resume!) is { } resumeText && !string.IsNullOrWhiteSpace(resumeText))
             resumed = ResumeCheck.Read("--resume", Path.GetFullPath(resumeText), "give the checkpoint-last of a stopped run.");
         var settings = RunSettings.From(result, options, resumed?.Metadata, OutputFolder.NewRunFolder());
+        StartupProbe.Mark("settings");
         ThreadDefaults.Apply(settings.Threads);
+        StartupProbe.Mark("libtorch loaded");
 
         var data = Registry.Open(DataRequest.For(settings, resumed is null ? null : DataKeys.DecodeNames(resumed.Metadata)) with
         {
@@ -111,6 +117,7 @@ internal sealed class TrainCommand
             Progress = DataProgress.Writer(),
             ProgressIsTerminal = DataProgress.IsTerminal(settings.NoProgress),
         });
+        StartupProbe.Mark("data read");
         DistributedSession? distributed = null;
         try
         {
@@ -123,10 +130,13 @@ internal sealed class TrainCommand
                     $"--resume '{settings.Resume}' holds the model '{saved.Describe()}' but this run builds '{spec.Describe()}'; "
                     + "drop the options that change the model or its inputs (--model, --hidden, --net-width, --layers, --size, --channels, --data) to continue that run, or start a new run without --resume.");
             var bunch = data.ToDataBunch(settings.BatchSize, settings.Workers, settings.Seed);
+            StartupProbe.Mark("model spec, data bunch");
             var learner = LearnerFactory.Create(data, spec, bunch, settings.Optimizer, settings.Lr, settings.Wd, settings.Seed, augment: true, []);
+            StartupProbe.Mark("learner");
             // Under mpirun every process trains its shard; only rank 0 writes files or prints. Without mpirun this is a no-op.
             MpiUsable.Require(Mpi.TryInitialize());
             distributed = DistributedTraining.Setup(learner, shardValidation: true);
+            StartupProbe.Mark("MPI check");
             var run = new Run
             {
                 Settings = settings, Resumed = resumed, Data = data, Spec = spec, Learner = learner, Distributed = distributed,

@@ -23,7 +23,7 @@ public sealed class ProgressDisplay : Callback
 {
     private static readonly long RefreshTicks = Stopwatch.Frequency / 10;
 
-    private readonly IAnsiConsole console;
+    private readonly Lazy<IAnsiConsole> console;
     private readonly bool plainRequested;
     private readonly Stopwatch epochClock = new();
     private AvgStats? stats;
@@ -35,7 +35,9 @@ public sealed class ProgressDisplay : Callback
     /// <param name="plain">Print plain lines even on an interactive terminal (e.g. for logs).</param>
     public ProgressDisplay(IAnsiConsole? console = null, bool plain = false)
     {
-        this.console = console ?? AnsiConsole.Console;
+        // The process's console is made when first used: making it probes the terminal (and loads Spectre.Console), which
+        // a fit with plain lines does not need before its first epoch ends.
+        this.console = console is null ? new Lazy<IAnsiConsole>(() => AnsiConsole.Console) : new Lazy<IAnsiConsole>(console);
         plainRequested = plain;
     }
 
@@ -43,7 +45,7 @@ public sealed class ProgressDisplay : Callback
     public ProgressDisplay(TextWriter writer) : this(PlainConsole(writer), plain: true) { }
 
     /// <summary>True when progress is shown as plain lines rather than live bars.</summary>
-    public bool Plain => plainRequested || !console.Profile.Capabilities.Interactive;
+    public bool Plain => plainRequested || !console.Value.Profile.Capabilities.Interactive;
 
     /// <inheritdoc />
     public override CallbackPhases RunsIn => CallbackPhases.Fit;
@@ -65,7 +67,7 @@ public sealed class ProgressDisplay : Callback
     {
         Learner.TryGet(out AvgStats found);
         stats = found;
-        if (!Plain) live = LiveView.Start(console, Learner.Epochs, Learner.ItersPerEpoch + Learner.Data.Valid.BatchCount);
+        if (!Plain) live = LiveView.Start(console.Value, Learner.Epochs, Learner.ItersPerEpoch + Learner.Data.Valid.BatchCount);
     }
 
     /// <inheritdoc />
@@ -173,7 +175,7 @@ public sealed class ProgressDisplay : Callback
 
     // Straight to the console's writer: Spectre would wrap text at its profile's width, which is 80 columns whenever
     // output is redirected, and a log line must stay one line however many metrics it holds.
-    private void WriteLine(string line) => console.Profile.Out.Writer.WriteLine(line);
+    private void WriteLine(string line) => console.Value.Profile.Out.Writer.WriteLine(line);
 
     private static string Num(double? value) => value is { } v ? v.ToString("0.0000", CultureInfo.InvariantCulture) : "-";
 

@@ -45,19 +45,19 @@ public sealed record IdxData(IdxElementType ElementType, IReadOnlyList<int> Dime
         return view.clone();
     }
 
-    /// <summary>A tensor over the values that may share their memory; for internal conversions that copy anyway.</summary>
+    /// <summary>
+    /// A tensor over the values themselves (no copy: the array stays pinned until the tensor and every view of it are
+    /// disposed), for internal conversions that copy anyway. Copying the whole array first cost more than the conversion
+    /// of a slice (about 50 ms for MNIST's training images).
+    /// </summary>
     internal Tensor View()
     {
         var shape = Dimensions.Select(d => (long)d).ToArray();
-        return Values switch
+        using var flat = Values switch
         {
-            byte[] a => tensor(a, shape),
-            sbyte[] a => tensor(a, shape),
-            short[] a => tensor(a, shape),
-            int[] a => tensor(a, shape),
-            float[] a => tensor(a, shape),
-            double[] a => tensor(a, shape),
+            byte[] or sbyte[] or short[] or int[] or float[] or double[] => from_array(Values),
             _ => throw new InvalidOperationException($"IDX values must be a byte, sbyte, short, int, float or double array; got {Values.GetType().Name}."),
         };
+        return flat.view(shape);
     }
 }

@@ -132,8 +132,9 @@ public sealed class MnistData : IDisposable
         var dir = FindBundledDirectory() ?? throw new DirectoryNotFoundException(
             $"No bundled MNIST found: looked for data/mnist/{Sha256Sums.DefaultFileName} above '{AppContext.BaseDirectory}' and '{Environment.CurrentDirectory}'. " +
             $"Reference the Trainwright package (it copies data/mnist next to the program), run from inside the repository, or set {DataEnvironmentVariable} to a folder holding mnist/.");
-        Sha256Sums.Verify(dir);
-        return Load(dir, (options ?? new MnistOptions()) with { VerifyChecksums = false });
+        options ??= new MnistOptions();
+        Sha256Sums.Verify(dir, Sha256Sums.DefaultFileName, Remembered(options));
+        return Load(dir, options with { VerifyChecksums = false });
     }
 
     /// <summary>Loads the four IDX files from <paramref name="directory"/> (see the class summary).</summary>
@@ -148,7 +149,7 @@ public sealed class MnistData : IDisposable
         if (!System.IO.Directory.Exists(directory))
             throw new DirectoryNotFoundException($"MNIST folder '{directory}' does not exist.");
         if (options.VerifyChecksums && File.Exists(Path.Combine(directory, Sha256Sums.DefaultFileName)))
-            Sha256Sums.Verify(directory);
+            Sha256Sums.Verify(directory, Sha256Sums.DefaultFileName, Remembered(options));
 
         var (trainImagesPath, trainImages) = ReadPart(directory, TrainImagesName);
         var (trainLabelsPath, trainLabels) = ReadPart(directory, TrainLabelsName);
@@ -221,6 +222,11 @@ public sealed class MnistData : IDisposable
         TestX.Dispose(); TestY.Dispose();
     }
 
+    private static VerifiedChecksums? Remembered(MnistOptions options) =>
+        options.RememberVerifiedFiles && (options.VerifiedFilesRecord ?? VerifiedChecksums.DefaultPath()) is { } record
+            ? VerifiedChecksums.Open(record)
+            : null;
+
     private static int Keep(int available, int? max, string name)
     {
         if (max is null) return available;
@@ -256,14 +262,16 @@ public sealed class MnistData : IDisposable
         if (labels.Dimensions[0] != images.Dimensions[0])
             throw new InvalidDataException(
                 $"Image/label count mismatch: '{imagesPath}' holds {images.Dimensions[0]} images but '{path}' holds {labels.Dimensions[0]} labels.");
-        var values = new int[labels.Values.Length];
-        int min = 0;
-        for (int i = 0; i < values.Length; i++)
+        // Typed loops: boxing each label through Array.GetValue cost more than reading the file (60,000 labels).
+        var values = labels.Values switch
         {
-            int v = Convert.ToInt32(labels.Values.GetValue(i), System.Globalization.CultureInfo.InvariantCulture);
-            values[i] = v;
-            if (v < min) min = v;
-        }
+            byte[] a => Array.ConvertAll(a, v => (int)v),
+            sbyte[] a => Array.ConvertAll(a, v => (int)v),
+            short[] a => Array.ConvertAll(a, v => (int)v),
+            int[] a => a,
+            _ => throw new InvalidDataException($"'{path}' holds {labels.ElementType} values; class labels must be integers."),
+        };
+        int min = values.Length == 0 ? 0 : Math.Min(0, values.Min());
         if (min < 0)
             throw new InvalidDataException($"'{path}' holds a negative label ({min}); class labels must be 0 or more.");
         return values;

@@ -32,6 +32,20 @@ public sealed record MnistOptions
     /// </summary>
     public bool VerifyChecksums { get; init; } = true;
 
+    /// <summary>
+    /// Whether a verified file is remembered, so that later loads skip hashing it while its full path, size and
+    /// modification time stay exactly as they were (default true). Any change to the file changes its modification time,
+    /// so a damaged or replaced file is hashed and refused again. False hashes every listed file on every load.
+    /// </summary>
+    public bool RememberVerifiedFiles { get; init; } = true;
+
+    /// <summary>
+    /// The file that remembers verified files (see <see cref="RememberVerifiedFiles"/>). Null (default) uses
+    /// <c>$XDG_CACHE_HOME/trainwright/verified-sha256.tsv</c>, or <c>~/.cache/trainwright/verified-sha256.tsv</c> when
+    /// <c>XDG_CACHE_HOME</c> is unset. When it cannot be read or written, files are hashed every time, as without it.
+    /// </summary>
+    public string? VerifiedFilesRecord { get; init; }
+
     /// <summary>The default for <see cref="MaxClasses"/>.</summary>
     public const int DefaultMaxClasses = 1000;
 

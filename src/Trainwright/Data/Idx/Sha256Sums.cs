@@ -13,11 +13,13 @@ internal static class Sha256Sums
 
     /// <summary>
     /// Verifies every file listed in <paramref name="folder"/>/<paramref name="listFileName"/>; returns the checked paths.
+    /// With <paramref name="remembered"/>, a file already verified against the listed digest and unchanged since (same
+    /// path, size and modification time) is not hashed again, and the files that match are remembered.
     /// </summary>
     /// <exception cref="FileNotFoundException">The list or a listed file is missing.</exception>
     /// <exception cref="InvalidDataException">A line of the list is malformed.</exception>
     /// <exception cref="ChecksumMismatchException">A file's digest differs from the listed one.</exception>
-    public static IReadOnlyList<string> Verify(string folder, string listFileName = DefaultFileName)
+    public static IReadOnlyList<string> Verify(string folder, string listFileName = DefaultFileName, VerifiedChecksums? remembered = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(folder);
         var listPath = Path.Combine(folder, listFileName);
@@ -29,11 +31,18 @@ internal static class Sha256Sums
             var path = Path.Combine(folder, name);
             if (!File.Exists(path))
                 throw new FileNotFoundException($"'{path}' is listed in '{listPath}' but does not exist.", path);
+            checkedFiles.Add(path);
+            var stamp = remembered is null ? null : VerifiedChecksums.Stamp(path);
+            if (stamp is { } known && remembered!.IsVerified(known, expected)) continue;
             var actual = Compute(path);
             if (!string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase))
+            {
+                remembered?.Save(); // keep what did verify
                 throw new ChecksumMismatchException(path, expected.ToLowerInvariant(), actual);
-            checkedFiles.Add(path);
+            }
+            if (stamp is { } hashed) remembered!.Record(hashed, expected);
         }
+        remembered?.Save();
         return checkedFiles;
     }
 
