@@ -47,6 +47,8 @@ internal static class ImageDecodeCache
         try
         {
             if (!File.Exists(manifest) || !File.Exists(pixels)) return null;
+            // Reading a FIFO left in the cache would wait forever: anything but two regular files is a miss.
+            if (RegularFile.WhatElse(manifest) is not null || RegularFile.WhatElse(pixels) is not null) return null;
             var info = JsonSerializer.Deserialize<DecodedImagesInfo>(File.ReadAllText(manifest));
             if (info is null) return null;
             long n = info.Labels.Length;
