@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Trainwright.Bench;
+using Trainwright.IO;
 
 // dotnet run -c Release --project bench/Trainwright.Bench -- all | data ce sgd loop threads peer memory throughput startup distributed predict onnx tabular images images-memory  [--threads N] [--out FILE] [--quick] [--rows N] [--prep-only]
 // TRAINWRIGHT_BENCH_SMOKE=1 shrinks the image benches to a quick check of the code (figures meaningless).
@@ -64,7 +65,7 @@ foreach (var name in names)
         Console.Error.WriteLine(line);
     }
     md.AppendLine(CultureInfo.InvariantCulture, $"\n({name}: {(DateTime.UtcNow - started).TotalSeconds:F0} s)").AppendLine();
-    File.WriteAllText(outPath, md.ToString()); // keep what is done if a later bench fails
+    AtomicFile.WriteText(outPath, md.ToString()); // keep what is done if a later bench fails; never replaces a device
 }
 Console.WriteLine(md.ToString());
 Console.Error.WriteLine($"written to {Path.GetFullPath(outPath)}");

@@ -4,6 +4,7 @@ using Trainwright.Cli.DataSources;
 using Trainwright.Cli.Host;
 using Trainwright.Cli.Runs;
 using Trainwright.Cli.Settings;
+using Trainwright.Data;
 using Trainwright.Data.Images;
 
 namespace Trainwright.Cli.Commands;
@@ -43,6 +44,9 @@ internal sealed class ShowBatchCommand
         if (string.IsNullOrWhiteSpace(outText)) throw new CliException("--out is empty; give a PNG file name, or leave the option out.");
         var outPath = Path.GetFullPath(outText);
         if (Directory.Exists(outPath)) throw new CliException($"--out '{outPath}' is a folder; give a file name such as {Path.Combine(outPath, "show-batch.png")}.");
+        // Refused before the data is read: the rename would replace a device such as /dev/null (run as root).
+        if (RegularFile.WhatElse(outPath) is { } kind)
+            throw new CliException($"--out '{outPath}' is {kind}, not a regular file; give a file name such as show-batch.png.");
         var folder = Path.GetDirectoryName(outPath)!;
         var settings = new RunSettings
         {
@@ -62,21 +66,11 @@ internal sealed class ShowBatchCommand
             ProgressIsTerminal = DataProgress.IsTerminal(noProgress: false),
         });
         OutputFolder.EnsureWritable(folder);
-        var kind = Choices.Require<AugmentKind>("--aug", result.GetValue(augment));
-        // Drawn to a temporary file and renamed, so an existing picture is never left half written.
-        var tmp = outPath + $".tmp-{Environment.ProcessId}.png";
-        IReadOnlyList<string> captions;
-        try
-        {
-            captions = BatchPreview.Save(set.Images, tmp, ImageTrainingData.AugmentPreset(kind), count: result.GetValue(count), seed: settings.Seed);
-            File.Move(tmp, outPath, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(tmp);
-        }
+        var augmentKind = Choices.Require<AugmentKind>("--aug", result.GetValue(augment));
+        // Written through AtomicFile (a temporary file renamed over the target), so an existing picture is never left half written.
+        var captions = BatchPreview.Save(set.Images, outPath, ImageTrainingData.AugmentPreset(augmentKind), count: result.GetValue(count), seed: settings.Seed);
         Console.WriteLine($"Data:  {set.Describe()}");
-        Console.WriteLine($"Wrote {outPath}: {captions.Count} training images, {Choices.Name(kind)} augmentation ({string.Join(", ", captions.Distinct().Take(8))}{(captions.Distinct().Count() > 8 ? ", …" : "")})");
+        Console.WriteLine($"Wrote {outPath}: {captions.Count} training images, {Choices.Name(augmentKind)} augmentation ({string.Join(", ", captions.Distinct().Take(8))}{(captions.Distinct().Count() > 8 ? ", …" : "")})");
         return ExitCodes.Ok;
     }
 }

@@ -1,5 +1,7 @@
 using System.Globalization;
 using Trainwright.Cli.Host;
+using Trainwright.Data;
+using Trainwright.IO;
 
 namespace Trainwright.Cli.Runs;
 
@@ -22,13 +24,16 @@ internal static class OutputFolder
     {
         try
         {
+            // File.Exists is true for anything but a folder: a device, a FIFO or a socket is named as such.
             if (File.Exists(folder))
-                throw new CliException($"{option} '{folder}' is a file; give a folder (it is created when missing).");
+                throw new CliException($"{option} '{folder}' is {RegularFile.WhatElse(folder) ?? "a file"}; give a folder (it is created when missing).");
             Directory.CreateDirectory(folder);
-            var probe = Path.Combine(folder, $".write-test-{Environment.ProcessId}");
+            // A new name, created exclusively: the probe never opens (or writes through) something already there.
+            var probe = Path.Combine(folder, $".write-test-{Environment.ProcessId}-{Guid.NewGuid():N}");
             try
             {
-                File.WriteAllBytes(probe, new byte[4096]);
+                using var stream = new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+                stream.Write(new byte[4096]);
             }
             finally
             {
@@ -42,7 +47,7 @@ internal static class OutputFolder
     }
 
     /// <summary>
-    /// Deletes the temporary files (<c>.NAME.….tmp</c>) an atomic write leaves when its process is killed mid-save. Call it
+    /// Deletes the temporary files (<c>.NAME.….tmp</c>) an <see cref="AtomicFile"/> write leaves when its process is killed mid-save. Call it
     /// only while holding the folder's <see cref="RunLock"/>: then no live writer owns them.
     /// </summary>
     /// <returns>How many were removed.</returns>
@@ -50,7 +55,7 @@ internal static class OutputFolder
     {
         int removed = 0;
         if (!Directory.Exists(folder)) return 0;
-        foreach (var file in Directory.EnumerateFiles(folder, ".*.tmp"))
+        foreach (var file in Directory.EnumerateFiles(folder, AtomicFile.TemporaryFilePattern))
         {
             try { File.Delete(file); removed++; } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
@@ -67,24 +72,4 @@ internal static class OutputFolder
         e.HResult is 28 or 122 or unchecked((int)0x80070070) or unchecked((int)0x80070027)
         || e.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase)
         || (e.InnerException is { } inner && IsDiskFull(inner));
-
-    /// <summary>Writes <paramref name="text"/> to <paramref name="path"/> atomically: a temp file in the same folder, flushed, then renamed over.</summary>
-    public static void WriteAllTextAtomic(string path, string text)
-    {
-        var full = Path.GetFullPath(path);
-        var temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                stream.Write(new System.Text.UTF8Encoding(false).GetBytes(text));
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
-    }
 }

@@ -1,6 +1,8 @@
 using Trainwright.Callbacks;
 using Trainwright.Cli.Host;
 using Trainwright.Cli.Settings;
+using Trainwright.Data;
+using Trainwright.IO;
 using Trainwright.Learning;
 
 namespace Trainwright.Cli.Runs;
@@ -68,7 +70,9 @@ internal static class ResumeCheck
         foreach (var name in new[] { "metrics.csv", SaveModel.BestFileName })
         {
             var source = Path.Combine(from, name);
-            if (File.Exists(source)) File.Copy(source, Path.Combine(settings.Out, name));
+            // Copied whole or not at all, and only from a regular file (opening a FIFO to read would wait forever).
+            if (File.Exists(source) && RegularFile.WhatElse(source) is null)
+                AtomicFile.Write(Path.Combine(settings.Out, name), target => { using var from = File.OpenRead(source); from.CopyTo(target); });
         }
     }
 }

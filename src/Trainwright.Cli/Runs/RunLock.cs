@@ -1,5 +1,7 @@
 using System.Globalization;
 using Trainwright.Cli.Host;
+using Trainwright.Data;
+using Trainwright.IO;
 
 namespace Trainwright.Cli.Runs;
 
@@ -28,6 +30,9 @@ internal sealed class RunLock : IDisposable
     {
         Directory.CreateDirectory(folder);
         var path = Path.Combine(folder, FileName);
+        // Only a regular file (or none) is opened: the lock must not open, or hang on, a FIFO or device left in its place.
+        if (RegularFile.WhatElse(path) is { } kind)
+            throw new CliException($"{option} '{folder}' holds {FileName}, which is {kind}, not a regular file; remove it, or choose another {option}.");
         FileStream stream;
         try
         {
@@ -40,7 +45,7 @@ internal sealed class RunLock : IDisposable
         var text = string.Create(CultureInfo.InvariantCulture, $"pid {Environment.ProcessId}, started {DateTimeOffset.Now:yyyy-MM-dd HH:mm:ss zzz}\n");
         try
         {
-            File.WriteAllText(Path.Combine(folder, OwnerFileName), text);
+            AtomicFile.WriteText(Path.Combine(folder, OwnerFileName), text);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -53,7 +58,9 @@ internal sealed class RunLock : IDisposable
     {
         try
         {
-            var line = File.ReadLines(Path.Combine(Path.GetDirectoryName(path)!, OwnerFileName)).FirstOrDefault();
+            var owner = Path.Combine(Path.GetDirectoryName(path)!, OwnerFileName);
+            if (RegularFile.WhatElse(owner) is not null) return "its lock file is held"; // reading a FIFO would wait forever
+            var line = File.ReadLines(owner).FirstOrDefault();
             return string.IsNullOrWhiteSpace(line) ? "its lock file is held" : line.Trim();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

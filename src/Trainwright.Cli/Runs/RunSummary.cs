@@ -4,6 +4,7 @@ using Trainwright.Callbacks;
 using Trainwright.Cli.Host;
 using Trainwright.Cli.Networks;
 using Trainwright.Cli.Settings;
+using Trainwright.IO;
 using Trainwright.Learning;
 
 namespace Trainwright.Cli.Runs;
@@ -45,7 +46,7 @@ internal static class RunSummary
             ["outputs"] = new JsonArray([.. run.Outputs.Where(o => File.Exists(o) || Directory.Exists(o)).Select(o => (JsonNode?)JsonValue.Create(o))]),
             ["versions"] = Versions.Describe(),
         };
-        OutputFolder.WriteAllTextAtomic(path, json.ToJsonString(Indented) + "\n");
+        AtomicFile.WriteText(path, json.ToJsonString(Indented) + "\n");
     }
 
     private static JsonObject Final(AvgStats stats)

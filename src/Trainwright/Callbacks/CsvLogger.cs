@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Trainwright.Data;
+using Trainwright.IO;
 using Trainwright.Learning;
 using Trainwright.Optim;
 using Trainwright.Metrics;
@@ -54,6 +56,7 @@ public sealed class CsvLogger : Callback
     /// <inheritdoc />
     /// <exception cref="InvalidOperationException">No <see cref="AvgStats"/> is attached.</exception>
     /// <exception cref="InvalidDataException">In append mode, the existing file has other columns.</exception>
+    /// <exception cref="IOException">The file is a folder, a device, a FIFO or a socket, or cannot be written.</exception>
     public override void BeforeFit()
     {
         if (!Learner.TryGet<AvgStats>(out var found))
@@ -66,6 +69,9 @@ public sealed class CsvLogger : Callback
             .. metricNames.Select(m => "train_" + m), .. metricNames.Select(m => "valid_" + m), "lr", "seconds"];
         header = string.Join(",", Columns.Select(Quote));
         rows.Clear();
+        // Before anything is read or written: reading a FIFO would wait forever, and the rename would replace a device.
+        if (RegularFile.WhatElse(Path) is { } kind)
+            throw new IOException($"CsvLogger cannot write '{Path}': it is {kind}, not a regular file; give the path of a CSV file.");
         if (append && File.Exists(Path)) ReadExisting();
         Write();
     }
@@ -113,26 +119,13 @@ public sealed class CsvLogger : Callback
     {
         var sb = new StringBuilder(header).Append('\n');
         foreach (var (_, line) in rows) sb.Append(line).Append('\n');
-        var dir = System.IO.Path.GetDirectoryName(Path)!;
-        Directory.CreateDirectory(dir);
-        var temp = System.IO.Path.Combine(dir, $".{System.IO.Path.GetFileName(Path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                var bytes = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(sb.ToString());
-                stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, Path, overwrite: true);
+            AtomicFile.WriteText(Path, sb.ToString());
         }
         catch (IOException e)
         {
             throw new IOException($"Could not write the CSV log '{Path}': {e.Message}", e);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
         }
     }
 

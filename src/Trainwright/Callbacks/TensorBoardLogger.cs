@@ -1,3 +1,4 @@
+using Trainwright.Data;
 using Trainwright.Learning;
 using Trainwright.Optim;
 using TorchSharp;
@@ -49,9 +50,15 @@ public sealed class TensorBoardLogger : Callback
     public override int Order => CallbackOrder.Logger;
 
     /// <inheritdoc />
+    /// <exception cref="IOException"><see cref="LogDir"/> exists and is not a folder (a file, a device, a FIFO, a socket).</exception>
     public override void BeforeFit()
     {
         ReleasePending();
+        // Event files are appended to, one per fit, inside the folder: a path that is anything else is refused untouched.
+        if (File.Exists(LogDir))
+            throw new IOException(
+                $"TensorBoardLogger cannot write into '{LogDir}': it is {RegularFile.WhatElse(LogDir) ?? "a file"}, not a folder; "
+                + "give a folder for the event files (it is created when missing).");
         writer = torch.utils.tensorboard.SummaryWriter(LogDir);
     }
 

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Trainwright.Plotting;
+using Trainwright.IO;
 using static TorchSharp.torch;
 
 namespace Trainwright.Inference;

@@ -1,5 +1,6 @@
 using System.Text;
 using TorchSharp;
+using Trainwright.IO;
 using static TorchSharp.torch;
 
 namespace Trainwright.Learning;
@@ -21,12 +22,9 @@ public static class Checkpoint
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(learner);
         var full = Path.GetFullPath(path);
-        var dir = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(dir);
-        var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            AtomicFile.Write(full, stream =>
             {
                 var header = Blob(s =>
                 {
@@ -44,17 +42,11 @@ public static class Checkpoint
                 var optimizer = Blob(s => { using var bw = new BinaryWriter(s, Encoding.UTF8, leaveOpen: true); learner.Opt.SaveState(bw); });
                 using var rng = torch.random.get_rng_state();
                 CheckpointFile.Write(stream, [header, model, optimizer, rng.bytes.ToArray()]);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, full, overwrite: true);
+            }, bufferSize: 1 << 16);
         }
         catch (IOException e) when (e is not FileNotFoundException)
         {
             throw new IOException($"Could not write checkpoint '{full}': {e.Message} The previous checkpoint, if any, is unchanged.", e);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
         }
     }
 

@@ -1,4 +1,5 @@
 using ScottPlot;
+using Trainwright.IO;
 
 namespace Trainwright.Plotting;
 
@@ -65,20 +66,10 @@ public static class Charts
             throw new ArgumentException($"Series '{s.Label}' has {s.X.Count} X values but {s.Y.Count} Y values.", paramName);
     }
 
-    /// <summary>Writes the plot as PNG through a temp file and a rename, creating the folder when missing.</summary>
+    /// <summary>Writes the plot as PNG through <see cref="AtomicFile"/>, creating the folder when missing.</summary>
     internal static void Save(Plot plot, string path, int width, int height)
     {
-        var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileNameWithoutExtension(full)}.{Guid.NewGuid():N}.tmp.png");
-        try
-        {
-            plot.SavePng(temp, width, height);
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+        AtomicFile.RequireReplaceable(path);
+        AtomicFile.WriteBytes(path, plot.GetImageBytes(width, height, ImageFormat.Png));
     }
 }

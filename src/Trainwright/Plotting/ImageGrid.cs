@@ -1,5 +1,6 @@
 using SkiaSharp;
 using TorchSharp;
+using Trainwright.IO;
 using static TorchSharp.torch;
 
 namespace Trainwright.Plotting;
@@ -10,8 +11,9 @@ public static class ImageGrid
     /// <summary>
     /// Writes <paramref name="images"/> [N, C, H, W] (C = 1 or 3; uint8 0–255 or float on the [0, 1] scale) as a PNG grid
     /// of <paramref name="columns"/> columns, each image scaled to <paramref name="cellSize"/> px with
-    /// <paramref name="captions"/>[i] under it. The file is written to a temporary name and renamed.
+    /// <paramref name="captions"/>[i] under it, through <see cref="AtomicFile"/>.
     /// </summary>
+    /// <exception cref="IOException"><paramref name="path"/> is a folder, a device, a FIFO or a socket, or the write fails.</exception>
     public static void Save(string path, Tensor images, IReadOnlyList<string> captions, int columns = 4, int cellSize = 128)
     {
         ArgumentNullException.ThrowIfNull(path);
@@ -24,6 +26,7 @@ public static class ImageGrid
         int n = (int)images.shape[0], c = (int)images.shape[1], h = (int)images.shape[2], w = (int)images.shape[3];
         if (captions.Count != n) throw new ArgumentException($"Need one caption per image: {n} images, {captions.Count} captions.", nameof(captions));
         if (n == 0) throw new ArgumentException("No images to draw.", nameof(images));
+        AtomicFile.RequireReplaceable(path);
 
         byte[] hwc;
         using (NewDisposeScope())
@@ -63,18 +66,6 @@ public static class ImageGrid
 
         using var snapshot = surface.Snapshot();
         using var png = snapshot.Encode(SKEncodedImageFormat.Png, 100);
-        var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var tmp = full + $".tmp-{Environment.ProcessId}";
-        try
-        {
-            using (var stream = File.Create(tmp)) png.SaveTo(stream);
-            File.Move(tmp, full, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(tmp);
-            throw;
-        }
+        AtomicFile.Write(path, png.SaveTo);
     }
 }

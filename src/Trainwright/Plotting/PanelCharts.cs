@@ -1,4 +1,5 @@
 using ScottPlot;
+using Trainwright.IO;
 
 namespace Trainwright.Plotting;
 
@@ -93,19 +94,8 @@ internal static class PanelCharts
             }
             figure.Layout = new ScottPlot.MultiplotLayouts.Grid(rows, columns);
 
-            var full = Path.GetFullPath(path);
-            var folder = Path.GetDirectoryName(full)!;
-            Directory.CreateDirectory(folder);
-            var temp = Path.Combine(folder, $".{Path.GetFileNameWithoutExtension(full)}.{Guid.NewGuid():N}.tmp.png");
-            try
-            {
-                figure.SavePng(temp, columns * panelWidth, rows * panelHeight);
-                File.Move(temp, full, overwrite: true);
-            }
-            finally
-            {
-                if (File.Exists(temp)) File.Delete(temp);
-            }
+            using var image = figure.Render(columns * panelWidth, rows * panelHeight);
+            AtomicFile.WriteBytes(path, image.GetImageBytes(ImageFormat.Png));
         }
         finally
         {

@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Globalization;
 using Trainwright.Cli;
+using Trainwright.Tests.Support;
 using TorchSharp;
 
 namespace Trainwright.Tests.Cli;
@@ -15,7 +15,8 @@ public sealed class InProcessCliCollection
 /// <summary>
 /// Issue 14: exit 70 (a bug) must not be reachable from any input. Seeded random command lines for every command — each
 /// option given a valid small value, an out-of-range, malformed, culture-confused, empty or non-finite one, paths that
-/// are a file, a folder, missing, a FIFO, a damaged checkpoint, plus unknown words — run through the real command tree
+/// are a file, a folder, missing, a FIFO or a link to one (standing in for a device: no real device path is ever given,
+/// since an output option must not be able to damage the machine), a damaged checkpoint, plus unknown words — run through the real command tree
 /// in this process (<see cref="CliApp.Run"/>). Each must end with 0, 1 (or 3, the documented NaN-loss stop, for train)
 /// and print only <c>error:</c>/<c>warning:</c> lines on stderr, at least one error line when it fails. Valid values are
 /// kept small (a 14x14 set of a few dozen items, one epoch) so the whole fuzz stays within seconds.
@@ -60,14 +61,20 @@ public sealed class CliOptionFuzzTests
         File.WriteAllText(file, "not data\n");
         var folder = ws.PathOf("empty-folder");
         Directory.CreateDirectory(folder);
+        // Stand-ins for a device such as /dev/null, which no test may name: an output option given one must refuse it and
+        // leave it, and a fuzz that wrote through or renamed over a real device could break the machine (run as root).
         var fifo = ws.PathOf("fifo");
+        var linkToFifo = ws.PathOf("link-to-fifo");
         if (!OperatingSystem.IsWindows())
-            using (var mk = Process.Start("mkfifo", [fifo])) mk.WaitForExit();
+        {
+            Fifo.Make(fifo);
+            File.CreateSymbolicLink(linkToFifo, fifo);
+        }
 
         var random = new Random(Seed);
         int outs = 0;
         string[] Paths(params string[] valid) =>
-            [.. valid, "", " ", file, folder, ws.PathOf("missing/deeper"), fifo, "/dev/null", damaged, flipped, "-", "\u00e9t\u00e9 \u2603"];
+            [.. valid, "", " ", file, folder, ws.PathOf("missing/deeper"), fifo, linkToFifo, damaged, flipped, "-", "\u00e9t\u00e9 \u2603"];
         string NewOut() => ws.PathOf($"out-{outs++}");
         string[] Ints(params string[] valid) =>
             [.. valid, "", "0", "-1", "-2147483648", "2147483647", "2147483648", "99999999999999999999", "1,5", "1.5", "NaN", "abc", "1e3", "0x10", "+2", " 3"];
@@ -198,6 +205,12 @@ public sealed class CliOptionFuzzTests
                 failures.Add($"{problem}: trainwright {string.Join(' ', args.Select(global::Trainwright.Cli.Host.ShellCommand.Quote))}\n{result}");
         }
         Assert.True(failures.Count == 0, string.Join("\n\n", failures));
+        if (!OperatingSystem.IsWindows())
+        {
+            Fifo.AssertStillAFifo(fifo);
+            Assert.Equal(fifo, new FileInfo(linkToFifo).LinkTarget); // the link itself was not replaced either
+            Fifo.AssertStillAFifo(linkToFifo);
+        }
         // The fuzz must reach past parsing: successes and refusals both occur.
         Assert.True(codes.GetValueOrDefault(0) > 10 && codes.GetValueOrDefault(1) > 10,
             "exit codes seen: " + string.Join(", ", codes.Select(kv => $"{kv.Key}×{kv.Value}")));

@@ -179,7 +179,7 @@ public class ImageFolderDataTests
             Assert.Equal(first.Preprocessing.Mean, second.Preprocessing.Mean);
             Assert.Equal(first.SizeStats, second.SizeStats);
         }
-        Assert.Empty(Directory.GetFiles(cache.Path, "*.tmp-*"));
+        Assert.Empty(Directory.GetFiles(cache.Path, "*.tmp*")); // no temporary file left behind
         var changed = Directory.GetFiles(tmp.File("data/a"))[0];
         ImageFiles.Write(changed, ImageFiles.Filled(12, 12, 1, 200), 12, 12, 1);
         File.SetLastWriteTimeUtc(changed, DateTime.UtcNow.AddMinutes(1));

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Runtime.InteropServices;
+using Trainwright.IO;
 
 namespace Trainwright.Data;
 
@@ -9,7 +10,8 @@ internal static class IdxWriter
 {
     /// <summary>
     /// Writes <paramref name="data"/> to <paramref name="path"/>. The file is gzip-compressed when <paramref name="gzip"/>
-    /// is true, or, when it is null, when the path ends in <c>.gz</c>. Existing files are replaced.
+    /// is true, or, when it is null, when the path ends in <c>.gz</c>. Existing files are replaced, through
+    /// <see cref="AtomicFile"/>.
     /// </summary>
     public static void Write(string path, IdxData data, bool? gzip = null)
     {
@@ -17,16 +19,18 @@ internal static class IdxWriter
         ArgumentNullException.ThrowIfNull(data);
         var bytes = Encode(data);
         bool compress = gzip ?? path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
-        using var file = File.Create(path);
-        if (compress)
+        AtomicFile.Write(path, file =>
         {
-            using var z = new GZipStream(file, CompressionLevel.Optimal);
-            z.Write(bytes);
-        }
-        else
-        {
-            file.Write(bytes);
-        }
+            if (compress)
+            {
+                using var z = new GZipStream(file, CompressionLevel.Optimal, leaveOpen: true);
+                z.Write(bytes);
+            }
+            else
+            {
+                file.Write(bytes);
+            }
+        });
     }
 
     /// <summary>Writes a typed array with the given dimensions; shorthand for <see cref="Write(string, IdxData, bool?)"/>.</summary>

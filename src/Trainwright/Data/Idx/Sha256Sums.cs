@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Trainwright.IO;
 
 namespace Trainwright.Data;
 
@@ -58,7 +59,7 @@ internal static class Sha256Sums
     {
         ArgumentNullException.ThrowIfNull(fileNames);
         var lines = fileNames.Select(name => $"{Compute(Path.Combine(folder, name))}  {name}\n");
-        File.WriteAllText(Path.Combine(folder, listFileName), string.Concat(lines));
+        AtomicFile.WriteText(Path.Combine(folder, listFileName), string.Concat(lines));
     }
 
     /// <summary>The (digest, file name) entries of a checksum list; blank lines are skipped.</summary>

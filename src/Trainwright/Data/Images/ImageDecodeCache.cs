@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using TorchSharp;
+using Trainwright.IO;
 using static TorchSharp.torch;
 
 namespace Trainwright.Data.Images;
@@ -46,6 +47,8 @@ internal static class ImageDecodeCache
         try
         {
             if (!File.Exists(manifest) || !File.Exists(pixels)) return null;
+            // Reading a FIFO left in the cache would wait forever: anything but two regular files is a miss.
+            if (RegularFile.WhatElse(manifest) is not null || RegularFile.WhatElse(pixels) is not null) return null;
             var info = JsonSerializer.Deserialize<DecodedImagesInfo>(File.ReadAllText(manifest));
             if (info is null) return null;
             long n = info.Labels.Length;
@@ -67,12 +70,10 @@ internal static class ImageDecodeCache
     {
         var manifest = Path.Combine(folder, key + ".json");
         var data = Path.Combine(folder, key + ".u8");
-        var tmpData = data + $".tmp-{Environment.ProcessId}";
-        var tmpManifest = manifest + $".tmp-{Environment.ProcessId}";
         try
         {
-            Directory.CreateDirectory(folder);
-            using (var stream = new FileStream(tmpData, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
+            // The pixels first: an entry counts only once its manifest exists, so a crash between the two leaves a miss.
+            AtomicFile.Write(data, stream =>
             {
                 long n = pixels.shape[0];
                 const int chunk = 512;
@@ -81,23 +82,13 @@ internal static class ImageDecodeCache
                     using var part = pixels.narrow(0, start, Math.Min(chunk, n - start)).contiguous();
                     stream.Write(part.data<byte>().ToArray());
                 }
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(tmpData, data, overwrite: true);
-            File.WriteAllText(tmpManifest, JsonSerializer.Serialize(info));
-            File.Move(tmpManifest, manifest, overwrite: true);
+            }, bufferSize: 1 << 20);
+            AtomicFile.WriteText(manifest, JsonSerializer.Serialize(info));
             return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            TryDelete(tmpData);
-            TryDelete(tmpManifest);
             return false;
         }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try { File.Delete(path); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 }

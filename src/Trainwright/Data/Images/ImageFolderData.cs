@@ -1,4 +1,5 @@
 using TorchSharp;
+using Trainwright.IO;
 using static TorchSharp.torch;
 
 namespace Trainwright.Data.Images;
@@ -171,23 +172,12 @@ public sealed class ImageFolderData : IDisposable
 
     /// <summary>
     /// Writes <see cref="Skipped"/> to <paramref name="path"/>, one "PATH: REASON" line per file (a run's
-    /// <c>skipped.txt</c>), through a temporary file renamed into place. Writes an empty file when nothing was skipped.
+    /// <c>skipped.txt</c>), through <see cref="AtomicFile"/>. Writes an empty file when nothing was skipped.
     /// </summary>
     public void WriteSkippedList(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        var full = System.IO.Path.GetFullPath(path);
-        var tmp = full + $".tmp-{Environment.ProcessId}";
-        try
-        {
-            File.WriteAllLines(tmp, Skipped.Select(s => s.ToString()));
-            File.Move(tmp, full, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(tmp);
-            throw;
-        }
+        AtomicFile.WriteText(path, string.Concat(Skipped.Select(s => s + Environment.NewLine)));
     }
 
     /// <inheritdoc />

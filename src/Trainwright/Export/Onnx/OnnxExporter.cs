@@ -2,6 +2,7 @@ using System.Text.Json;
 using Google.Protobuf;
 using Onnx;
 using Trainwright.Inference;
+using Trainwright.IO;
 using static TorchSharp.torch;
 
 namespace Trainwright.Export.Onnx;

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using Trainwright.Data;
-using Trainwright.Inference;
+using Trainwright.IO;
 using Trainwright.Tests.Support;
 
-namespace Trainwright.Tests.Inference;
+namespace Trainwright.Tests.IO;
 
 /// <summary>
 /// Model files, ONNX files and evaluation reports are written by renaming a temporary file over the target. Run as root,
