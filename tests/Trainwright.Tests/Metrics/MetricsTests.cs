@@ -37,7 +37,8 @@ public class MetricsTests
             var pred = randn(new long[] { rows, 7 }, generator: g).to_type(dtype);
             var target = randint(0, 7, new long[] { rows }, generator: g).to_type(targetType);
             var arg = pred.argmax(1).data<long>().ToArray();
-            var expected = (float)arg.Where((a, i) => a == target[i].ToInt64()).Count() / rows;
+            var truth = target.to_type(ScalarType.Int64).data<long>().ToArray();
+            var expected = (float)arg.Where((a, i) => a == truth[i]).Count() / rows;
             var acc = ClassificationMetrics.AccuracyOf(pred, target);
             Assert.Equal(ScalarType.Float32, acc.dtype);
             Assert.Equal(expected, acc.item<float>(), 1e-6f);
