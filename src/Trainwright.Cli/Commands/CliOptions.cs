@@ -3,6 +3,7 @@ using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Numerics;
 using Trainwright.Cli.Host;
+using Trainwright.Cli.Networks;
 using Trainwright.Cli.Settings;
 using Trainwright.Data.Images;
 using Trainwright.Data.Tables;
@@ -31,7 +32,9 @@ internal static class CliOptions
     {
         var option = new Option<string?>("--model")
         {
-            Description = "Network: mlp (one hidden layer), cnn (conv-BN-ReLU blocks, global pooling; any channels and size), resnet18 or resnet34 "
+            Description = "Network: mlp (one hidden layer), cnn (two conv-BN-pool-ReLU blocks and a dense layer, trained with Adam β 0.7/0.9, lr 0.01, "
+                + "batch 128 and label smoothing 0.1 unless --opt/--lr/--bs say otherwise; images of 10 px or more), lesson-cnn (the lesson's "
+                + "conv-BN-ReLU blocks with global pooling; any size), resnet18 or resnet34 "
                 + "(fastai's xresnet; see --net-width), tabular (embeddings + MLP, for tables) [default: mlp for IDX data, cnn for image folders, tabular for tables]",
             HelpName = string.Join("|", Choices.Names<ModelKind>()),
         };
@@ -101,13 +104,23 @@ internal static class CliOptions
 
     public static Option<int> Hidden() => Range("--hidden", "Hidden units of the MLP", 50, 1, Limits.MaxHidden);
 
-    public static Option<int> BatchSize() => Range("--bs", "Training batch size (validation uses twice this)", 64, 1, Limits.MaxBatchSize);
+    public static Option<int?> BatchSize() => OptionalNumber<int>("--bs",
+        $"Training batch size (validation uses twice this), 1 to {Limits.MaxBatchSize} [default: {TrainingRecipe.Lesson.BatchSize}; {TrainingRecipe.Fast.BatchSize} with --model cnn]", v => Check(v, 1, Limits.MaxBatchSize));
 
     public static Option<double?> Lr() => OptionalNumber<double>("--lr",
-        $"Peak learning rate, at most {Limits.MaxLr.ToString("0e0", CultureInfo.InvariantCulture)} [default: {DefaultSgdLr} with --opt sgd, {DefaultAdamLr} with --opt adam]",
+        $"Peak learning rate, at most {Limits.MaxLr.ToString("0e0", CultureInfo.InvariantCulture)} [default: {DefaultSgdLr} with --opt sgd, {DefaultAdamLr} with --opt adam, {Inv(TrainingRecipe.Fast.Lr)} for --model cnn with adam]",
         v => !(v > 0 && double.IsFinite(v)) ? "must be a positive, finite number" : v > Limits.MaxLr ? $"must be at most {Limits.MaxLr.ToString("0e0", CultureInfo.InvariantCulture)}" : null);
 
-    public static Option<string> Optimizer() => Choice<OptimizerKind>("--opt", "Optimizer: sgd (momentum 0.9) or adam", OptimizerKind.Sgd);
+    public static Option<string?> Optimizer()
+    {
+        var option = new Option<string?>("--opt")
+        {
+            Description = "Optimizer: sgd (momentum 0.9) or adam [default: sgd; adam (β 0.7/0.9) with --model cnn]",
+            HelpName = string.Join("|", Choices.Names<OptimizerKind>().Order(StringComparer.Ordinal)),
+        };
+        option.AcceptOnlyFromAmong(Choices.Names<OptimizerKind>());
+        return option;
+    }
 
     public static Option<double> Wd() => Number<double>("--wd", $"Weight decay (L2), 0 to {Limits.MaxWd}", 0,
         v => !(v >= 0 && double.IsFinite(v)) ? "must be a finite number of 0 or more" : v > Limits.MaxWd ? $"must be at most {Limits.MaxWd}" : null);
@@ -154,6 +167,8 @@ internal static class CliOptions
         option.AcceptOnlyFromAmong(Choices.Names<T>());
         return option;
     }
+
+    private static string Inv(double v) => v.ToString(CultureInfo.InvariantCulture);
 
     private static string Name<T>(T value) where T : struct, Enum => Choices.Name(value);
 

@@ -72,7 +72,7 @@ internal sealed class EvaluateCommand
             ProgressIsTerminal = DataProgress.IsTerminal(noProgress: false),
         });
 
-        var kind = result.GetValue(model) is { } m ? Choices.Require<ModelKind>("--model", m) : recorded?.Kind ?? set.DefaultModel;
+        var kind = result.GetValue(model) is { } m ? Choices.Require<ModelKind>("--model", m) : recorded?.Kind ?? Registry.DefaultModelFor(dataSettings.Data);
         set.CheckModel(kind);
         int hiddenUnits = result.GetValue(hidden) ?? (recorded?.Kind == ModelKind.Mlp ? recorded.Hidden : 50);
         var spec = ModelSpec.For(kind, trained with { Hidden = hiddenUnits }, set.Shape);
@@ -90,7 +90,7 @@ internal sealed class EvaluateCommand
 
         int bs = result.GetValue(batchSize);
         var bunch = new DataBunch(new DataLoader<(Tensor X, Tensor Y)>(set.Test, bs), new DataLoader<(Tensor X, Tensor Y)>(set.Test, bs), spec.Classes);
-        var learner = LearnerFactory.Create(set, spec, bunch, trained.Optimizer, CliOptions.DefaultSgdLr, 0, 0, augment: false, []);
+        var learner = LearnerFactory.Create(set, spec, bunch, TrainingRecipe.For(kind) with { LabelSmoothing = 0 }, trained.Optimizer, CliOptions.DefaultSgdLr, 0, 0, augment: false, []);
         try
         {
             Checkpoint.Load(path, learner);

@@ -39,7 +39,7 @@ internal sealed class LrFindCommand
             Progress = DataProgress.Writer(),
             ProgressIsTerminal = DataProgress.IsTerminal(noProgress: false),
         });
-        var kind = settings.Model ?? data.DefaultModel;
+        var kind = settings.Model ?? Registry.DefaultModelFor(settings.Data);
         data.CheckModel(kind);
         settings = settings with { Model = kind };
         var spec = ModelSpec.For(kind, settings, data.Shape);
@@ -49,7 +49,7 @@ internal sealed class LrFindCommand
         var bunch = data.ToDataBunch(settings.BatchSize, settings.Workers, settings.Seed);
         // The finder sets the rate itself; the learner's base rate only sizes the optimizer's initial state.
         // Augmented as train would be, so the suggestion fits the run it is for.
-        var learner = LearnerFactory.Create(data, spec, bunch, settings.Optimizer, CliOptions.DefaultSgdLr, settings.Wd, settings.Seed, augment: true, []);
+        var learner = LearnerFactory.Create(data, spec, bunch, TrainingRecipe.For(kind), settings.Optimizer, CliOptions.DefaultSgdLr, settings.Wd, settings.Seed, augment: true, []);
         Console.WriteLine($"Data:  {TrainCommand.Indent(data.Describe(), 7)}");
         foreach (var warning in data.Warnings) Console.Error.WriteLine($"warning: {warning}");
         Console.WriteLine($"Model: {spec.Describe()}, {Choices.Name(settings.Optimizer)}, batch size {settings.BatchSize}");

@@ -121,7 +121,7 @@ internal sealed class TrainCommand
         DistributedSession? distributed = null;
         try
         {
-            var kind = settings.Model ?? data.DefaultModel;
+            var kind = settings.Model ?? Registry.DefaultModelFor(settings.Data);
             data.CheckModel(kind);
             settings = settings with { Model = kind };
             var spec = ModelSpec.For(kind, settings, data.Shape);
@@ -131,7 +131,7 @@ internal sealed class TrainCommand
                     + "drop the options that change the model or its inputs (--model, --hidden, --net-width, --layers, --size, --channels, --data) to continue that run, or start a new run without --resume.");
             var bunch = data.ToDataBunch(settings.BatchSize, settings.Workers, settings.Seed);
             StartupProbe.Mark("model spec, data bunch");
-            var learner = LearnerFactory.Create(data, spec, bunch, settings.Optimizer, settings.Lr, settings.Wd, settings.Seed, augment: true, []);
+            var learner = LearnerFactory.Create(data, spec, bunch, TrainingRecipe.For(kind), settings.Optimizer, settings.Lr, settings.Wd, settings.Seed, augment: true, []);
             StartupProbe.Mark("learner");
             // Under mpirun every process trains its shard; only rank 0 writes files or prints. Without mpirun this is a no-op.
             MpiUsable.Require(Mpi.TryInitialize());
@@ -237,7 +237,7 @@ internal sealed class TrainCommand
         Console.WriteLine($"Data:   {Indent(run.Data.Describe(), 8)}");
         foreach (var file in run.DataFiles) Console.WriteLine($"        wrote {file}");
         foreach (var warning in run.Data.Warnings) Console.Error.WriteLine($"warning: {warning}");
-        Console.WriteLine($"Model:  {run.Spec.Describe()}{AugmentText(run)}, {Choices.Name(s.Optimizer)} lr {Num(s.Lr)}{(s.Wd > 0 ? $" wd {Num(s.Wd)}" : "")}, "
+        Console.WriteLine($"Model:  {run.Spec.Describe()}{AugmentText(run)}, {Choices.Name(s.Optimizer)} lr {Num(s.Lr)}{Recipe(s).Describe(s.Optimizer)}{(s.Wd > 0 ? $" wd {Num(s.Wd)}" : "")}, "
             + $"{Choices.Name(s.Schedule)} schedule, {Epochs(s.Epochs)}, batch size {s.BatchSize}, seed {s.Seed}");
         if (run.Distributed.IsDistributed)
             Console.WriteLine($"MPI:    {run.Distributed.WorldSize} processes, batch size {s.BatchSize} each ({s.BatchSize * run.Distributed.WorldSize} in all)");
@@ -363,7 +363,7 @@ internal sealed class TrainCommand
         switch (s.Schedule)
         {
             case ScheduleKind.OneCycle:
-                learner.FitOneCycle(s.Epochs, s.Lr, callbacks: Resume(s));
+                learner.FitOneCycle(s.Epochs, s.Lr, callbacks: Resume(s), cycleMomentum: Recipe(s).CyclesMomentum(s.Optimizer));
                 break;
             case ScheduleKind.Cos:
                 learner.Fit(s.Epochs, [new ParamScheduler(Hyper.Lr, Sched.Cos(s.Lr, 0)), .. Resume(s)]);
@@ -376,6 +376,8 @@ internal sealed class TrainCommand
                 throw new ArgumentOutOfRangeException(nameof(s), s.Schedule, "Not a schedule.");
         }
     }
+
+    private static TrainingRecipe Recipe(RunSettings s) => TrainingRecipe.For(s.Model ?? Registry.DefaultModelFor(s.Data));
 
     private static Callback[] Resume(RunSettings s) => s.Resume is null ? [] : [new ResumeFrom(s.Resume)];
 

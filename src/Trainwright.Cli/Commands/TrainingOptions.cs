@@ -48,9 +48,9 @@ internal sealed class TrainingOptions
     public Option<string?> Layers { get; } = CliOptions.Layers();
     public Option<bool> Coerce { get; } = CliOptions.Coerce();
     public Option<int> Hidden { get; } = CliOptions.Hidden();
-    public Option<int> BatchSize { get; } = CliOptions.BatchSize();
+    public Option<int?> BatchSize { get; } = CliOptions.BatchSize();
     public Option<double?>? Lr { get; }
-    public Option<string> Optimizer { get; } = CliOptions.Optimizer();
+    public Option<string?> Optimizer { get; } = CliOptions.Optimizer();
     public Option<double> Wd { get; } = CliOptions.Wd();
     public Option<int> Seed { get; } = CliOptions.Seed();
     public Option<int> Workers { get; } = CliOptions.Workers();

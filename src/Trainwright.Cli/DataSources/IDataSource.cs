@@ -19,6 +19,9 @@ internal interface IDataSource
     /// </summary>
     bool CanRead(string path);
 
+    /// <summary>The network trained when <c>--model</c> is not given (mlp for IDX, cnn for images, tabular for tables).</summary>
+    Settings.ModelKind DefaultModel { get; }
+
     /// <summary>Loads the data (or the default data set when <see cref="DataRequest.Path"/> is null and this source provides one).</summary>
     /// <exception cref="Host.CliException">The data is missing, malformed or out of bounds; the message says what to fix.</exception>
     ITrainingData Open(DataRequest request);

@@ -23,9 +23,6 @@ internal interface ITrainingData : IDisposable
     /// <summary>Input layout and classes, for the model factory.</summary>
     DataShape Shape { get; }
 
-    /// <summary>The network trained when <c>--model</c> is not given (mlp for IDX, cnn for images, tabular for tables).</summary>
-    ModelKind DefaultModel { get; }
-
     /// <summary>Throws when this data cannot feed <paramref name="kind"/> (e.g. a CNN on a table).</summary>
     /// <exception cref="Host.CliException">The model does not fit the data; the message names one that does.</exception>
     void CheckModel(ModelKind kind);

@@ -16,6 +16,8 @@ internal sealed class IdxFolderSource : IDataSource
 
     public string Name => "idx";
 
+    public Settings.ModelKind DefaultModel => Settings.ModelKind.Mlp;
+
     public string Expects => ErrorReport.DataHint;
 
     public bool CanRead(string path) =>

@@ -44,8 +44,6 @@ internal sealed class IdxTrainingData : ITrainingData
 
     public string TestName => "test";
 
-    public ModelKind DefaultModel => ModelKind.Mlp;
-
     public void CheckModel(ModelKind kind)
     {
         if (kind == ModelKind.Tabular)

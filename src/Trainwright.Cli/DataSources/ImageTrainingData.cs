@@ -61,8 +61,6 @@ internal sealed class ImageTrainingData : ITrainingData
 
     public DataShape Shape { get; }
 
-    public ModelKind DefaultModel => ModelKind.Cnn;
-
     public void CheckModel(ModelKind kind)
     {
         if (kind == ModelKind.Tabular)

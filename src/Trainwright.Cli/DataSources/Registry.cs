@@ -23,6 +23,14 @@ internal static class Registry
         throw new CliException($"--data '{path}' is not a data set trainwright reads. {ExpectsAll()}");
     }
 
+    /// <summary>
+    /// The network trained on <paramref name="path"/> (null: the bundled MNIST) when <c>--model</c> is not given; the
+    /// first source's when no source reads it (opening it then says why).
+    /// </summary>
+    public static Settings.ModelKind DefaultModelFor(string? path) =>
+        (path is not null && (File.Exists(path) || Directory.Exists(path)) ? All.FirstOrDefault(s => s.CanRead(path)) : null)?.DefaultModel
+        ?? All[0].DefaultModel;
+
     /// <summary>What each source reads, for messages.</summary>
     public static string ExpectsAll() => string.Join(" ", All.Select(s => s.Expects));
 }

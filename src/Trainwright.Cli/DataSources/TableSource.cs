@@ -19,6 +19,8 @@ internal sealed class TableSource : IDataSource
 
     public string Name => "table";
 
+    public Settings.ModelKind DefaultModel => Settings.ModelKind.Tabular;
+
     public string Expects => "A table is a .csv, .tsv or .parquet file with a header row; name the column to predict with --target COL.";
 
     public bool CanRead(string path) => File.Exists(path) && Extensions.Contains(Path.GetExtension(path), StringComparer.OrdinalIgnoreCase);

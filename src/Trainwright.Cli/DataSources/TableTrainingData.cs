@@ -84,8 +84,6 @@ internal sealed class TableTrainingData : ITrainingData
 
     public DataShape Shape { get; }
 
-    public ModelKind DefaultModel => ModelKind.Tabular;
-
     public void CheckModel(ModelKind kind)
     {
         if (kind != ModelKind.Tabular)

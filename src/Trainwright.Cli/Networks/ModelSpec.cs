@@ -13,7 +13,8 @@ namespace Trainwright.Cli.Networks;
 internal sealed record ModelSpec(ModelKind Kind, int Channels, int Height, int Width, int Hidden, int Classes)
 {
     private const string KindKey = "model.kind", ChannelsKey = "model.channels", HeightKey = "model.height", WidthKey = "model.width",
-        HiddenKey = "model.hidden", ClassesKey = "model.classes", NetWidthKey = "model.net-width", LayersKey = "model.layers";
+        HiddenKey = "model.hidden", ClassesKey = "model.classes", NetWidthKey = "model.net-width", LayersKey = "model.layers",
+        DesignKey = "model.design", FastDesign = "fast";
 
     /// <summary>The residual networks' channel multiplier (<c>--net-width</c>); 1 for the other kinds.</summary>
     public double NetWidth { get; init; } = 1;
@@ -28,8 +29,12 @@ internal sealed record ModelSpec(ModelKind Kind, int Channels, int Height, int W
     /// <exception cref="CliException">The data cannot feed this kind of model, or the model would exceed <see cref="Limits.MaxParameters"/>.</exception>
     public static ModelSpec For(ModelKind kind, RunSettings settings, DataShape shape)
     {
-        if (kind is ModelKind.Cnn or ModelKind.Resnet18 or ModelKind.Resnet34 && !shape.IsImage)
+        if (kind is ModelKind.Cnn or ModelKind.LessonCnn or ModelKind.Resnet18 or ModelKind.Resnet34 && !shape.IsImage)
             throw new CliException($"--model {Choices.Name(kind)} needs images; this data set has feature columns: use --model tabular (the default for tables).");
+        if (kind == ModelKind.Cnn && Math.Min(shape.Height, shape.Width) < Models.FastCnn.MinSize)
+            throw new CliException(
+                $"--model cnn needs images of at least {Models.FastCnn.MinSize}x{Models.FastCnn.MinSize} pixels, and these are {shape.Height}x{shape.Width}: "
+                + $"train them at --size {Models.FastCnn.MinSize} or more (image folders), or use --model lesson-cnn, which takes any size.");
         var spec = new ModelSpec(kind, shape.Channels, shape.Height, shape.Width, settings.Hidden, shape.Outputs)
         {
             NetWidth = kind is ModelKind.Resnet18 or ModelKind.Resnet34 ? settings.NetWidth : 1,
@@ -55,6 +60,7 @@ internal sealed record ModelSpec(ModelKind Kind, int Channels, int Height, int W
         ModelKind.Mlp => Inputs * Hidden + Hidden + (long)Hidden * Classes + Classes,
         ModelKind.Tabular => LayerSizes.Aggregate((Sum: 0L, Previous: Inputs), (acc, n) => (acc.Sum + acc.Previous * n + n, n)) is var (sum, last)
             ? sum + last * Classes + Classes : 0,
+        ModelKind.Cnn => Models.FastCnn.ParameterCount(Channels, Classes),
         _ => Models.Cnn.DefaultBlocks[^1].Channels * (long)Classes + Classes,
     };
 
@@ -73,7 +79,8 @@ internal sealed record ModelSpec(ModelKind Kind, int Channels, int Height, int W
     public Inference.ModelArchitecture? Architecture() => Kind switch
     {
         ModelKind.Mlp => Inference.ModelArchitecture.Mlp((int)Inputs, Hidden, Classes),
-        ModelKind.Cnn => Inference.ModelArchitecture.Cnn(Channels, Classes),
+        ModelKind.Cnn => Inference.ModelArchitecture.FastCnn(Channels, Classes),
+        ModelKind.LessonCnn => Inference.ModelArchitecture.Cnn(Channels, Classes),
         ModelKind.Resnet18 => Inference.ModelArchitecture.XResNet(Channels, Classes, 18, NetWidth),
         ModelKind.Resnet34 => Inference.ModelArchitecture.XResNet(Channels, Classes, 34, NetWidth),
         _ => null,
@@ -83,19 +90,22 @@ internal sealed record ModelSpec(ModelKind Kind, int Channels, int Height, int W
     public nn.Module<Tensor, Tensor> Build() => Kind switch
     {
         ModelKind.Mlp => Models.Mlp.Create((int)Inputs, Hidden, Classes),
-        ModelKind.Cnn => Models.Cnn.Create(Channels, Classes),
+        ModelKind.Cnn => Models.FastCnn.Create(Channels, Classes),
+        ModelKind.LessonCnn => Models.Cnn.Create(Channels, Classes),
         ModelKind.Resnet18 => Models.XResNet.Create(Channels, Classes, 18, NetWidth),
         ModelKind.Resnet34 => Models.XResNet.Create(Channels, Classes, 34, NetWidth),
         _ => throw new CliException($"The {Choices.Name(Kind)} model is built by its data source."),
     };
 
     /// <summary>True when the model takes images [bs, C, H, W] rather than flat rows.</summary>
-    public bool NeedsImages => Kind is ModelKind.Cnn or ModelKind.Resnet18 or ModelKind.Resnet34;
+    public bool NeedsImages => Kind is ModelKind.Cnn or ModelKind.LessonCnn or ModelKind.Resnet18 or ModelKind.Resnet34;
 
     public string Describe() => Kind switch
     {
         ModelKind.Mlp => $"MLP {Inputs}-{Hidden}-{Classes}",
-        ModelKind.Cnn => $"CNN {string.Join("-", Models.Cnn.DefaultBlocks.Select(b => b.Channels))} on {Channels}x{Height}x{Width} images, {Classes} classes",
+        ModelKind.Cnn => $"CNN (5x5 conv {Models.FastCnn.DefaultChannels.First}, 3x3 conv {Models.FastCnn.DefaultChannels.Second}, dense {Models.FastCnn.DefaultHidden}) "
+            + $"on {Channels}x{Height}x{Width} images, {Classes} classes",
+        ModelKind.LessonCnn => $"lesson CNN {string.Join("-", Models.Cnn.DefaultBlocks.Select(b => b.Channels))} on {Channels}x{Height}x{Width} images, {Classes} classes",
         ModelKind.Resnet18 or ModelKind.Resnet34 =>
             $"XResNet{(Kind == ModelKind.Resnet18 ? 18 : 34)}{(NetWidth == 1 ? "" : $" (width {D(NetWidth)})")} on {Channels}x{Height}x{Width} images, {Classes} classes",
         _ => $"tabular model {Inputs}-{Layers.Replace(',', '-')}-{Classes}",
@@ -111,15 +121,24 @@ internal sealed record ModelSpec(ModelKind Kind, int Channels, int Height, int W
         yield return new(ClassesKey, I(Classes));
         if (NetWidth != 1) yield return new(NetWidthKey, D(NetWidth));
         if (Layers.Length > 0) yield return new(LayersKey, Layers);
+        if (Kind == ModelKind.Cnn) yield return new(DesignKey, FastDesign);
     }
+
+    /// <summary>
+    /// The kind a checkpoint's <paramref name="recorded"/> word means: before <c>cnn</c> became <see cref="Models.FastCnn"/>,
+    /// checkpoints recorded <c>cnn</c> for the lesson's CNN, without the design key the fast one writes.
+    /// </summary>
+    public static ModelKind RecordedKind(ModelKind recorded, IReadOnlyDictionary<string, string> meta) =>
+        recorded == ModelKind.Cnn && meta.ContainsKey(KindKey) && !(meta.TryGetValue(DesignKey, out var design) && design == FastDesign)
+            ? ModelKind.LessonCnn : recorded;
 
     /// <summary>The spec a checkpoint's metadata records, or null when it records none (not written by this tool).</summary>
     /// <exception cref="CliException">A recorded size is not a number in range (an edited or foreign checkpoint).</exception>
     public static ModelSpec? FromMetadata(IReadOnlyDictionary<string, string> meta)
     {
         if (!meta.TryGetValue(KindKey, out var kindText)) return null;
-        var kind = Choices.TryParse<ModelKind>(kindText)
-            ?? throw new CliException($"The checkpoint records an unknown {KindKey} '{kindText}'; it was not written by this version of trainwright.");
+        var kind = RecordedKind(Choices.TryParse<ModelKind>(kindText)
+            ?? throw new CliException($"The checkpoint records an unknown {KindKey} '{kindText}'; it was not written by this version of trainwright."), meta);
         CliException Invalid(string key, string s) => new($"The checkpoint records an invalid {key} '{s}'; it was edited or written by another tool.");
         int Int(string key, int fallback, int max)
         {

@@ -4,7 +4,7 @@ using Trainwright.Data.Tables;
 namespace Trainwright.Cli.Settings;
 
 /// <summary>The network a run trains (<c>--model</c>).</summary>
-internal enum ModelKind { Mlp, Cnn, Resnet18, Resnet34, Tabular }
+internal enum ModelKind { Mlp, Cnn, LessonCnn, Resnet18, Resnet34, Tabular }
 
 /// <summary>The optimizer (<c>--opt</c>).</summary>
 internal enum OptimizerKind { Sgd, Adam }
@@ -22,7 +22,7 @@ internal enum AugmentKind { None, Light, Default }
 internal static class Choices
 {
     private static readonly (ModelKind Value, string Name)[] Models =
-        [(ModelKind.Mlp, "mlp"), (ModelKind.Cnn, "cnn"), (ModelKind.Resnet18, "resnet18"), (ModelKind.Resnet34, "resnet34"), (ModelKind.Tabular, "tabular")];
+        [(ModelKind.Mlp, "mlp"), (ModelKind.Cnn, "cnn"), (ModelKind.LessonCnn, "lesson-cnn"), (ModelKind.Resnet18, "resnet18"), (ModelKind.Resnet34, "resnet34"), (ModelKind.Tabular, "tabular")];
     private static readonly (OptimizerKind Value, string Name)[] Optimizers = [(OptimizerKind.Sgd, "sgd"), (OptimizerKind.Adam, "adam")];
     private static readonly (ScheduleKind Value, string Name)[] Schedules =
         [(ScheduleKind.OneCycle, "one-cycle"), (ScheduleKind.Cos, "cos"), (ScheduleKind.Const, "const")];

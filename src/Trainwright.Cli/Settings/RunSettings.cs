@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Trainwright.Cli.Commands;
 using Trainwright.Cli.Host;
+using Trainwright.Cli.Networks;
 using Trainwright.Data.Images;
 using Trainwright.Data.Tables;
 
@@ -99,13 +100,20 @@ internal sealed record RunSettings
             : saved is not null && !result.Given(option) && recorded!.ContainsKey(KeyPrefix + option.Name.TrimStart('-')) ? savedValue(saved)
             : result.GetValue(option)!;
 
+        // Typed, else recorded by the run being resumed, else the model's recipe (not the option's own default).
+        T PickOrRecipe<T>(Option<T> option, Func<RunSettings, T> savedValue, T recipeValue) =>
+            result.Given(option) || saved is not null && recorded!.ContainsKey(KeyPrefix + option.Name.TrimStart('-')) ? Pick(option, savedValue, recipeValue) : recipeValue;
+
         T Parsed<T>(Option<string> option, string? word) where T : struct, Enum => Choices.Require<T>(option.Name, word);
-        var optimizer = Parsed<OptimizerKind>(options.Optimizer, Pick(options.Optimizer, s => Choices.Name(s.Optimizer), Choices.Name(OptimizerKind.Sgd)));
         T Choice<T>(Option<string> option, Func<RunSettings, T> savedValue, T fallback) where T : struct, Enum =>
             Parsed<T>(option, Pick(option, s => Choices.Name(savedValue(s)), Choices.Name(fallback)));
         T? OptionalChoice<T>(Option<string?> option, Func<RunSettings, T?> savedValue) where T : struct, Enum =>
             Choices.TryParse<T>(Pick(option, s => savedValue(s) is { } v ? Choices.Name(v) : null, null));
         var data = Pick(options.Data, s => s.Data, null);
+        var dataPath = data is null || string.IsNullOrWhiteSpace(data) ? null : Path.GetFullPath(data);
+        var model = OptionalChoice(options.Model, s => s.Model) ?? DataSources.Registry.DefaultModelFor(dataPath);
+        var recipe = TrainingRecipe.For(model);
+        var optimizer = Choices.Require<OptimizerKind>(options.Optimizer.Name, PickOrRecipe(options.Optimizer, s => Choices.Name(s.Optimizer), Choices.Name(recipe.Optimizer)));
         var resume = options.Resume is null ? null : result.GetValue(options.Resume);
         var output = options.Out is null ? null : result.GetValue(options.Out);
         foreach (var (name, value) in new[] { ("--data", data), ("--resume", resume), ("--out", output) })
@@ -114,8 +122,8 @@ internal sealed record RunSettings
         var resumePath = resume is null ? null : Path.GetFullPath(resume);
         return new RunSettings
         {
-            Data = data is null ? null : Path.GetFullPath(data),
-            Model = OptionalChoice(options.Model, s => s.Model),
+            Data = dataPath,
+            Model = model,
             Hidden = Pick(options.Hidden, s => s.Hidden, 50),
             NetWidth = Pick(options.NetWidth, s => s.NetWidth, 1),
             Size = Pick(options.Size, s => s.Size, null),
@@ -135,8 +143,8 @@ internal sealed record RunSettings
             Layers = Pick(options.Layers, s => s.Layers, null),
             Coerce = Pick(options.Coerce, s => s.Coerce, false),
             Epochs = Pick(options.Epochs, s => s.Epochs, 3),
-            BatchSize = Pick(options.BatchSize, s => s.BatchSize, 64),
-            Lr = Pick(options.Lr, s => (double?)s.Lr, null) ?? DefaultLr(optimizer),
+            BatchSize = PickOrRecipe(options.BatchSize, s => (int?)s.BatchSize, recipe.BatchSize) ?? recipe.BatchSize,
+            Lr = Pick(options.Lr, s => (double?)s.Lr, null) ?? recipe.DefaultLr(optimizer),
             Optimizer = optimizer,
             Schedule = options.Schedule is null ? ScheduleKind.OneCycle
                 : Parsed<ScheduleKind>(options.Schedule, Pick(options.Schedule, s => Choices.Name(s.Schedule), Choices.Name(ScheduleKind.OneCycle))),
@@ -170,7 +178,7 @@ internal sealed record RunSettings
         return new RunSettings
         {
             Data = Get("data"),
-            Model = Get("model") is { } model ? Choices.TryParse<ModelKind>(model) ?? throw Invalid("model", model) : null,
+            Model = Get("model") is { } model ? ModelSpec.RecordedKind(Choices.TryParse<ModelKind>(model) ?? throw Invalid("model", model), meta) : null,
             Hidden = Int("hidden", 50, 1, Limits.MaxHidden),
             NetWidth = Dbl("net-width", 1, Limits.MinNetWidth, Limits.MaxNetWidth),
             Size = OptionalInt("size", Limits.MinImageSize, Limits.MaxImageSize),

@@ -19,6 +19,9 @@ public sealed record ModelArchitecture(string Kind, JsonObject Settings)
     /// <summary>The built-in kind of <see cref="Models.Cnn"/>.</summary>
     public const string CnnKind = "cnn";
 
+    /// <summary>The built-in kind of <see cref="Models.FastCnn"/>.</summary>
+    public const string FastCnnKind = "fastcnn";
+
     /// <summary>The built-in kind of <see cref="Models.XResNet"/>.</summary>
     public const string XResNetKind = "xresnet";
 
@@ -26,7 +29,7 @@ public sealed record ModelArchitecture(string Kind, JsonObject Settings)
     public const string TabularKind = "tabular";
 
     /// <summary>Every built-in kind; a registry refuses to replace these.</summary>
-    public static IReadOnlyList<string> BuiltInKinds { get; } = [MlpKind, CnnKind, XResNetKind, TabularKind];
+    public static IReadOnlyList<string> BuiltInKinds { get; } = [MlpKind, CnnKind, FastCnnKind, XResNetKind, TabularKind];
 
     /// <summary>The lesson's MLP, <see cref="Models.Mlp.Create"/>.</summary>
     public static ModelArchitecture Mlp(int inputs, int hidden, int outputs) =>
@@ -39,6 +42,16 @@ public sealed record ModelArchitecture(string Kind, JsonObject Settings)
         foreach (var (channels, stride) in blocks ?? Models.Cnn.DefaultBlocks)
             list.Add(new JsonObject { ["channels"] = channels, ["stride"] = stride });
         return new(CnnKind, new JsonObject { ["inChannels"] = inChannels, ["classes"] = classes, ["blocks"] = list });
+    }
+
+    /// <summary>The small, fast CNN, <see cref="Models.FastCnn.Create"/>, with its two conv widths and dense units.</summary>
+    public static ModelArchitecture FastCnn(int inChannels, int classes, (int First, int Second)? channels = null, int hidden = Models.FastCnn.DefaultHidden)
+    {
+        var (first, second) = channels ?? Models.FastCnn.DefaultChannels;
+        return new(FastCnnKind, new JsonObject
+        {
+            ["inChannels"] = inChannels, ["classes"] = classes, ["channels1"] = first, ["channels2"] = second, ["hidden"] = hidden,
+        });
     }
 
     /// <summary>An xresnet, <see cref="Models.XResNet.Create"/>: <paramref name="depth"/> 18 or 34, channel <paramref name="width"/> multiplier.</summary>

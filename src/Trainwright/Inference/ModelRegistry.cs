@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace Trainwright.Inference;
 
 /// <summary>
-/// Model factories by name: the built-in <c>mlp</c>, <c>cnn</c>, <c>xresnet</c> and <c>tabular</c>, and any a user registers for their own module
+/// Model factories by name: the built-in <c>mlp</c>, <c>cnn</c>, <c>fastcnn</c>, <c>xresnet</c> and <c>tabular</c>, and any a user registers for their own module
 /// class. A model file names its factory; loading it asks the registry to build the module before the weights go in.
 /// Safe to use from several threads.
 /// </summary>
@@ -20,6 +20,8 @@ public sealed class ModelRegistry
     {
         factories[ModelArchitecture.MlpKind] = s => Mlp.Create(Int(s, "inputs"), Int(s, "hidden"), Int(s, "outputs"));
         factories[ModelArchitecture.CnnKind] = s => Cnn.Create(Int(s, "inChannels"), Int(s, "classes"), Blocks(s));
+        factories[ModelArchitecture.FastCnnKind] = s => FastCnn.Create(Int(s, "inChannels"), Int(s, "classes"),
+            (Int(s, "channels1"), Int(s, "channels2")), Int(s, "hidden"));
         factories[ModelArchitecture.XResNetKind] = s => XResNet.Create(Int(s, "inChannels"), Int(s, "classes"), Int(s, "depth"),
             s["width"]?.GetValue<double>() ?? throw new KeyNotFoundException("setting 'width' is missing"));
         factories[ModelArchitecture.TabularKind] = s => new TabularModel(

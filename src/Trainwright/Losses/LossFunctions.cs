@@ -172,15 +172,16 @@ public static class LossFunctions
     /// <summary>Checks that scores are [n, c] and targets are n integer class indices.</summary>
     internal static void CheckRowsAndTargets(Tensor scores, Tensor target, string scoresName, string targetName)
     {
-        if (scores.Dimensions != 2 || scores.shape[1] == 0)
+        // size(i), not shape: shape copies every dimension out of native memory, and this runs on every batch.
+        if (scores.Dimensions != 2 || scores.size(1) == 0)
             throw new ArgumentException(
                 $"'{scoresName}' must have shape [rows, classes] with at least one class; got {Shape(scores)}.", scoresName);
         if (target.Dimensions != 1)
             throw new ArgumentException(
                 $"'{targetName}' must be a 1-d tensor of class indices; got shape {Shape(target)}.", targetName);
-        if (target.shape[0] != scores.shape[0])
+        if (target.size(0) != scores.size(0))
             throw new ArgumentException(
-                $"'{targetName}' holds {target.shape[0]} class indices but '{scoresName}' has {scores.shape[0]} rows; pass one target per row.",
+                $"'{targetName}' holds {target.size(0)} class indices but '{scoresName}' has {scores.size(0)} rows; pass one target per row.",
                 targetName);
         if (!IsIndexType(target.dtype))
             throw new ArgumentException(

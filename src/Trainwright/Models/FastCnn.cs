@@ -12,6 +12,12 @@ namespace Trainwright.Models;
 /// </summary>
 public static class FastCnn
 {
+    /// <summary>Channels of the 5×5 and the 3×3 conv unless given.</summary>
+    public static (int First, int Second) DefaultChannels => (24, 32);
+
+    /// <summary>Units of the dense layer unless given.</summary>
+    public const int DefaultHidden = 256;
+
     /// <summary>Side of the feature map the dense layer reads (the natural size for 28×28 inputs).</summary>
     public const int MapSize = 5;
 
@@ -20,12 +26,12 @@ public static class FastCnn
     /// <param name="classes">Outputs.</param>
     /// <param name="channels">Channels of the two convs.</param>
     /// <param name="hidden">Units of the dense layer.</param>
-    public static nn.Module<Tensor, Tensor> Create(int inChannels, int classes, (int First, int Second)? channels = null, int hidden = 256)
+    public static nn.Module<Tensor, Tensor> Create(int inChannels, int classes, (int First, int Second)? channels = null, int hidden = DefaultHidden)
     {
         Mlp.Check(inChannels, nameof(inChannels));
         Mlp.Check(classes, nameof(classes));
         Mlp.Check(hidden, nameof(hidden));
-        var (c1, c2) = channels ?? (24, 32);
+        var (c1, c2) = channels ?? DefaultChannels;
         Mlp.Check(c1, nameof(channels));
         Mlp.Check(c2, nameof(channels));
         return nn.Sequential(
@@ -50,10 +56,21 @@ public static class FastCnn
     /// </summary>
     public static FastCnnRecipe Recipe { get; } = new(MaxLr: 0.01, Beta1: 0.7, Beta2: 0.9, BatchSize: 128, LabelSmoothing: 0.1, Epochs: 1);
 
-    /// <summary>Multiply-accumulates of one forward pass of one image of <paramref name="height"/> × <paramref name="width"/>.</summary>
-    public static long ForwardMacs(int inChannels, int classes, int height, int width, (int First, int Second)? channels = null, int hidden = 256)
+    /// <summary>The smallest image side it takes: the 5×5 conv, the pool and the 3×3 conv need 10 pixels.</summary>
+    public const int MinSize = 10;
+
+    /// <summary>Learned parameters (weights, biases and batch-norm scales and shifts).</summary>
+    public static long ParameterCount(int inChannels, int classes, (int First, int Second)? channels = null, int hidden = DefaultHidden)
     {
-        var (c1, c2) = channels ?? (24, 32);
+        var (c1, c2) = channels ?? DefaultChannels;
+        return (long)inChannels * c1 * 25 + 2L * c1 + (long)c1 * c2 * 9 + 2L * c2
+            + (long)c2 * MapSize * MapSize * hidden + hidden + (long)hidden * classes + classes;
+    }
+
+    /// <summary>Multiply-accumulates of one forward pass of one image of <paramref name="height"/> × <paramref name="width"/>.</summary>
+    public static long ForwardMacs(int inChannels, int classes, int height, int width, (int First, int Second)? channels = null, int hidden = DefaultHidden)
+    {
+        var (c1, c2) = channels ?? DefaultChannels;
         long h1 = height - 4, w1 = width - 4;
         long macs = h1 * w1 * c1 * inChannels * 25;
         long h2 = h1 / 2 - 2, w2 = w1 / 2 - 2;
@@ -70,3 +87,4 @@ public static class FastCnn
 /// <param name="LabelSmoothing">Label smoothing of the cross entropy.</param>
 /// <param name="Epochs">Epochs of the schedule.</param>
 public sealed record FastCnnRecipe(double MaxLr, double Beta1, double Beta2, int BatchSize, double LabelSmoothing, int Epochs);
+

@@ -36,7 +36,7 @@ public abstract class Optimizer : IDisposable
     public abstract void Step();
 
     /// <summary>Sets the gradients of this optimizer's parameters (not the whole model's) to zero.</summary>
-    public void ZeroGrad()
+    public virtual void ZeroGrad()
     {
         using var _ = no_grad();
         foreach (var group in Groups)

@@ -34,6 +34,13 @@ public sealed class ParameterState : IDisposable
     }
 
     /// <summary>Replaces the saved part of the state (buffers and step count), disposing the old buffers.</summary>
+    /// <summary>Makes <paramref name="buffer"/> buffer <paramref name="index"/>, freeing the one it replaces.</summary>
+    internal void Adopt(int index, Tensor buffer)
+    {
+        if (!ReferenceEquals(Buffers[index], buffer)) Buffers[index]?.Dispose();
+        Buffers[index] = buffer;
+    }
+
     internal void Replace(long stepCount, Tensor?[] buffers)
     {
         StepCount = stepCount;

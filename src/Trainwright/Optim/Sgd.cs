@@ -74,6 +74,15 @@ public sealed class Sgd : StatefulOptimizer
     {
         double lr = group[Hyper.Lr], mom = group[Hyper.Mom], wd = group[Hyper.Wd];
         var c = Constants(groupIndex);
+        if (mom != 0 && !Nesterov && Contiguous(groupIndex, group, groupStates) is { } whole)
+        {
+            // The update below, once for the whole group.
+            whole.State.mul_(c[CMom].Of(mom)).add_(whole.Grads);
+            if (wd != 0 && Decay == WeightDecayMode.L2) whole.State.add_(whole.Values, c[CWd].Of(wd));
+            if (wd != 0 && Decay == WeightDecayMode.Decoupled) whole.Values.mul_(c[CDecay].Of(1 - lr * wd));
+            whole.Values.add_(whole.State, c[CNegLr].Of(-lr));
+            return true;
+        }
         var parameters = group.Parameters;
         bool any = false;
         for (int i = 0; i < parameters.Count; i++)
@@ -109,6 +118,56 @@ public sealed class Sgd : StatefulOptimizer
             }
         }
         return any;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>A group laid out contiguously has its gradients reset with one call.</remarks>
+    public override void ZeroGrad()
+    {
+        if (contiguous is null || !Array.TrueForAll(contiguous, w => w is not null))
+        {
+            base.ZeroGrad();
+            return;
+        }
+        for (int g = 0; g < Groups.Count; g++)
+        {
+            if (!contiguous[g]!.Holds(Groups[g].Parameters, StatesOf(g), gradientsOnly: true))
+            {
+                base.ZeroGrad();
+                return;
+            }
+        }
+        foreach (var whole in contiguous) whole!.Grads.zero_();
+    }
+
+    // A layout that keeps breaking (something replaces parameters or gradients every step) is given up after a few tries.
+    private const int MaxLayouts = 3;
+    private ContiguousGroup?[]? contiguous;
+    private int[]? layouts;
+
+    /// <summary>The group laid out contiguously (see <see cref="ContiguousGroup"/>), or null to update it parameter by parameter.</summary>
+    private ContiguousGroup? Contiguous(int g, ParamGroup group, ParameterState[] states)
+    {
+        contiguous ??= new ContiguousGroup?[Groups.Count];
+        layouts ??= new int[Groups.Count];
+        if (contiguous[g] is { } whole)
+        {
+            if (whole.Holds(group.Parameters, states)) return whole;
+            whole.Dispose();
+            contiguous[g] = null;
+        }
+        if (layouts[g] >= MaxLayouts) return null;
+        layouts[g]++;
+        return contiguous[g] = ContiguousGroup.TryCreate(group.Parameters, states, bufferIndex: 0);
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && contiguous is not null)
+            foreach (var whole in contiguous) whole?.Dispose();
+        contiguous = null;
+        base.Dispose(disposing);
     }
 
     private static ParamGroup[] MakeGroups(IEnumerable<IEnumerable<Parameter>> groups, double lr, double mom, double wd, bool nesterov)

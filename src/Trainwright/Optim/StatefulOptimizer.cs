@@ -138,6 +138,8 @@ public abstract class StatefulOptimizer : Optimizer
     /// <summary>The reusable native scalars of group <paramref name="groupIndex"/>, remade only when their value changes.</summary>
     private protected ReusableScalar[] Constants(int groupIndex) => constants[groupIndex];
 
+    private protected ParameterState[] StatesOf(int groupIndex) => states[groupIndex];
+
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {

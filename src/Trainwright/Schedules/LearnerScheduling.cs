@@ -11,19 +11,19 @@ public static class LearnerScheduling
     /// <summary>
     /// Fits with the one-cycle policy: learning rate warms up from <c>maxLr/divStart</c> to <paramref name="maxLr"/>
     /// along a cosine over <paramref name="pctStart"/> of training then anneals to <c>maxLr/divFinal</c>, while momentum
-    /// (when the optimizer has one) does the inverse between <paramref name="maxMom"/> and <paramref name="minMom"/>.
+    /// (when the optimizer has one) does the inverse between <paramref name="maxMom"/> and <paramref name="minMom"/>, unless
+    /// <paramref name="cycleMomentum"/> is false: then momentum stays where the optimizer has it (a recipe that tuned its
+    /// own, like <see cref="Models.FastCnn.Recipe"/>).
     /// </summary>
     /// <returns>What the fit did (see <see cref="Learner.Fit"/>).</returns>
     public static FitResult FitOneCycle(this Learner learner, int epochs, double maxLr, double pctStart = 0.25,
         double maxMom = 0.95, double minMom = 0.85, double divStart = 25, double divFinal = 1e5,
-        IEnumerable<Callback>? callbacks = null)
+        IEnumerable<Callback>? callbacks = null, bool cycleMomentum = true)
     {
         ArgumentNullException.ThrowIfNull(learner);
-        var scheduler = new ParamScheduler(new Dictionary<string, Schedule[]>
-        {
-            [Hyper.Lr] = [Sched.OneCycleLr(maxLr, pctStart, divStart, divFinal)],
-            [Hyper.Mom] = [Sched.OneCycleMom(maxMom, minMom, pctStart)],
-        }) { SkipMissing = true };
+        var schedules = new Dictionary<string, Schedule[]> { [Hyper.Lr] = [Sched.OneCycleLr(maxLr, pctStart, divStart, divFinal)] };
+        if (cycleMomentum) schedules[Hyper.Mom] = [Sched.OneCycleMom(maxMom, minMom, pctStart)];
+        var scheduler = new ParamScheduler(schedules) { SkipMissing = true };
         return learner.Fit(epochs, [scheduler, .. callbacks ?? []]);
     }
 

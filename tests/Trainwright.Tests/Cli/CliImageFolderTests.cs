@@ -20,7 +20,7 @@ public sealed class CliImageFolderTests
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains("train/valid folders): 600 train, 100 valid, 100 test; 10 classes", run.Stdout, StringComparison.Ordinal);
         Assert.Contains("images 28x28, trained at 28x28", run.Stdout, StringComparison.Ordinal);
-        Assert.Contains("CNN 32-32-64-64-128 on 1x28x28 images, 10 classes, no augmentation", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("CNN (5x5 conv 24, 3x3 conv 32, dense 256) on 1x28x28 images, 10 classes, no augmentation", run.Stdout, StringComparison.Ordinal);
         Assert.Contains("Decoding: 800/800 images", run.Stdout, StringComparison.Ordinal); // the first decode's progress, as plain lines
 
         using (var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "summary.json"))))

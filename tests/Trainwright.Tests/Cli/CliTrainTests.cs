@@ -65,12 +65,28 @@ public sealed class CliTrainTests
         Assert.True(eval.ExitCode == 0, eval.ToString());
         Assert.Contains("120 items", eval.Stdout, StringComparison.Ordinal);
 
+        // The CNN trains with its own recipe unless told otherwise: Adam β 0.7/0.9, lr 0.01, batch 128, label smoothing.
         var cnnOut = ws.PathOf("cnn");
-        var cnn = ws.Run("train", "--data", ws.Data14x14, "--model", "cnn", "--opt", "adam", "--epochs", "1", "--bs", "32",
-            "--max-items", "200", "--out", cnnOut, "--no-progress");
+        var cnn = ws.Run("train", "--data", ws.Data14x14, "--model", "cnn", "--epochs", "1", "--max-items", "200", "--out", cnnOut, "--no-progress");
         Assert.True(cnn.ExitCode == 0, cnn.ToString());
-        Assert.Contains("on 1x14x14 images, 4 classes", cnn.Stdout, StringComparison.Ordinal);
-        Assert.Equal("cnn", Checkpoint.ReadInfo(Path.Combine(cnnOut, "checkpoint-last")).Metadata["model.kind"]);
+        Assert.Contains("CNN (5x5 conv 24, 3x3 conv 32, dense 256) on 1x14x14 images, 4 classes", cnn.Stdout, StringComparison.Ordinal);
+        Assert.Contains("adam lr 0.01, β 0.7/0.9, label smoothing 0.1, one-cycle schedule, 1 epoch, batch size 128", cnn.Stdout, StringComparison.Ordinal);
+        var cnnMeta = Checkpoint.ReadInfo(Path.Combine(cnnOut, "checkpoint-last")).Metadata;
+        Assert.Equal("cnn", cnnMeta["model.kind"]);
+        Assert.Equal("fast", cnnMeta["model.design"]);
+        Assert.Equal(("adam", "128", "0.01"), (cnnMeta["train.opt"], cnnMeta["train.bs"], cnnMeta["train.lr"]));
+        var cnnEval = ws.Run("evaluate", "--checkpoint", Path.Combine(cnnOut, "checkpoint-last"));
+        Assert.True(cnnEval.ExitCode == 0, cnnEval.ToString());
+
+        // Options typed win over the recipe; the lesson's CNN is still there by name.
+        var sgd = ws.Run("train", "--data", ws.Data14x14, "--model", "cnn", "--opt", "sgd", "--epochs", "1", "--max-items", "100",
+            "--out", ws.PathOf("cnn-sgd"), "--no-progress");
+        Assert.True(sgd.ExitCode == 0, sgd.ToString());
+        Assert.Contains("sgd lr 0.1, label smoothing 0.1, one-cycle schedule, 1 epoch, batch size 128", sgd.Stdout, StringComparison.Ordinal);
+        var lesson = ws.Run("train", "--data", ws.Data14x14, "--model", "lesson-cnn", "--opt", "adam", "--epochs", "1", "--bs", "32",
+            "--max-items", "100", "--out", ws.PathOf("lesson-cnn"), "--no-progress");
+        Assert.True(lesson.ExitCode == 0, lesson.ToString());
+        Assert.Contains("lesson CNN 32-32-64-64-128 on 1x14x14 images, 4 classes, adam lr 0.003, one-cycle schedule, 1 epoch, batch size 32", lesson.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -106,7 +122,7 @@ public sealed class CliTrainTests
         var expected = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Cli", "Expected", expectedFile));
         // Help wraps to the terminal width; comparing with all whitespace runs collapsed makes the check width-independent.
         Assert.Equal(Normalise(expected), Normalise(help.Stdout));
-        if (args[0] == "train") Assert.Contains("--bs <N> Training batch size (validation uses twice this), 1 to 65536 [default: 64]", Normalise(help.Stdout), StringComparison.Ordinal);
+        if (args[0] == "train") Assert.Contains("--bs <N> Training batch size (validation uses twice this), 1 to 65536 [default: 64; 128 with --model cnn]", Normalise(help.Stdout), StringComparison.Ordinal);
     }
 
     [Fact]

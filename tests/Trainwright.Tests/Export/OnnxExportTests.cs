@@ -36,6 +36,15 @@ public class OnnxExportTests
     }
 
     [Fact]
+    public void FastCnnMatchesTorchSharpAtBatch1And64()
+    {
+        manual_seed(15);
+        using var model = TrainedModels.WarmBatchNorm(FastCnn.Create(1, 10));
+        var description = new ModelDescription(ModelArchitecture.FastCnn(1, 10), InputDescription.ForImages(1, 28, 28, MnistStats), TargetDescription.NumberedClasses(10));
+        AssertMatches(model, description, flat: false);
+    }
+
+    [Fact]
     public void ResidualNetworkFromExportableBlocksMatchesTorchSharp()
     {
         manual_seed(13);

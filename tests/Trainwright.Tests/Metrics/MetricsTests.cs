@@ -28,6 +28,24 @@ public class MetricsTests
     }
 
     [Fact]
+    public void AccuracyEqualsTheComparisonOfArgMaxesCountedInManagedCode()
+    {
+        using var scope = NewDisposeScope();
+        var g = new Generator(5);
+        foreach (var (rows, dtype, targetType) in new[] { (1, ScalarType.Float32, ScalarType.Int64), (64, ScalarType.Float64, ScalarType.Int32), (999, ScalarType.Float32, ScalarType.Int64) })
+        {
+            var pred = randn(new long[] { rows, 7 }, generator: g).to_type(dtype);
+            var target = randint(0, 7, new long[] { rows }, generator: g).to_type(targetType);
+            var arg = pred.argmax(1).data<long>().ToArray();
+            var truth = target.to_type(ScalarType.Int64).data<long>().ToArray();
+            var expected = (float)arg.Where((a, i) => a == truth[i]).Count() / rows;
+            var acc = ClassificationMetrics.AccuracyOf(pred, target);
+            Assert.Equal(ScalarType.Float32, acc.dtype);
+            Assert.Equal(expected, acc.item<float>(), 1e-6f);
+        }
+    }
+
+    [Fact]
     public void AccuracyRejectsMismatchedTargets()
     {
         using var scope = NewDisposeScope();

@@ -51,6 +51,25 @@ public class ParamSchedulerTests
     }
 
     [Fact]
+    public void OneCycleCyclesMomentumUnlessToldToLeaveIt()
+    {
+        IReadOnlyList<double> Moms(bool cycle)
+        {
+            var recorder = new Recorder();
+            var learner = new Learner(Tiny.Model(), Tiny.Data(trainItems: 40, batchSize: 8), (p, y) => nn.functional.cross_entropy(p, y),
+                Sgd.Factory(mom: 0.9), 0.1, [recorder]);
+            learner.FitOneCycle(2, maxLr: 0.1, cycleMomentum: cycle);
+            return recorder.Hyper(Hyper.Mom, 0);
+        }
+        var cycled = Moms(cycle: true);
+        Assert.Equal(0.95, cycled[0], 9);
+        Assert.True(cycled.Min() < 0.86, $"the cycled momentum should dip towards 0.85, lowest {cycled.Min()}");
+        var held = Moms(cycle: false);
+        Assert.Equal(10, held.Count);
+        Assert.All(held, m => Assert.Equal(0.9, m, 12));
+    }
+
+    [Fact]
     public void UnknownHyperparameterOrWrongScheduleCountIsRefusedBeforeTraining()
     {
         var unknown = Assert.Throws<CallbackException>(() => TwoGroupLearner([new ParamScheduler("beta9", Sched.Const(1))]).Fit(1));
