@@ -32,7 +32,8 @@ internal static class RowCopy
         return result;
     }
 
-    private static IntPtr BasePointer(Tensor t)
+    /// <summary>Address of <paramref name="t"/>'s first element (call inside a dispose scope: reading the storage makes an alias).</summary>
+    internal static IntPtr BasePointer(Tensor t)
     {
         Storage storage = t.dtype switch
         {

@@ -72,15 +72,9 @@ internal static class ImageDecodeCache
         try
         {
             Directory.CreateDirectory(folder);
-            using (var stream = new FileStream(tmpData, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
+            using (var stream = new FileStream(tmpData, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
             {
-                long n = pixels.shape[0];
-                const int chunk = 512;
-                for (long start = 0; start < n; start += chunk)
-                {
-                    using var part = pixels.narrow(0, start, Math.Min(chunk, n - start)).contiguous();
-                    stream.Write(part.data<byte>().ToArray());
-                }
+                WriteBytes(stream, pixels);
                 stream.Flush(flushToDisk: true);
             }
             File.Move(tmpData, data, overwrite: true);
@@ -94,6 +88,18 @@ internal static class ImageDecodeCache
             TryDelete(tmpManifest);
             return false;
         }
+    }
+
+    // Straight from the tensor's memory, a few megabytes per write: no managed copy of the images.
+    private static unsafe void WriteBytes(FileStream stream, Tensor pixels)
+    {
+        using var contiguous = pixels.contiguous();
+        byte* start;
+        using (NewDisposeScope()) start = (byte*)RowCopy.BasePointer(contiguous);
+        long total = contiguous.numel();
+        const int chunk = 4 << 20;
+        for (long at = 0; at < total; at += chunk)
+            stream.Write(new ReadOnlySpan<byte>(start + at, (int)Math.Min(chunk, total - at)));
     }
 
     private static void TryDelete(string path)

@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
 using System.Diagnostics;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -6,55 +6,57 @@ using static TorchSharp.torch;
 namespace Trainwright.Data.Images;
 
 /// <summary>
-/// The first read of an image folder: every header (sizes, grey or colour, bad files) then every image, decoded and
-/// resized on the <see cref="DataLoader{TItem}"/>'s background workers into one uint8 tensor, plus the training split's
-/// per-channel statistics.
+/// The first read of an image folder: every image decoded and resized once, straight into one uint8 tensor, by
+/// <see cref="ImageFolderOptions.DecodeWorkers"/> threads, with the training split's per-channel statistics summed on
+/// the way. Headers are read in a pass of their own only when no size is given (the default size is the median of
+/// them all).
 /// </summary>
 internal static class ImageFolderDecoder
 {
-    private const int DecodeBatch = 64;
+    // Images a thread takes at a time: small enough to balance two threads, large enough that the counter is cold.
+    private const int Block = 16;
 
     public static (DecodedImagesInfo Info, Tensor Pixels) Decode(ImageFolderScan scan, ImageFolderOptions options)
     {
         var skipped = new List<SkippedImage>(scan.Skipped);
-        var headers = ReadHeaders(scan.Files, options, skipped);
-        var files = scan.Files.Where((_, i) => headers[i] is not null).ToList();
-        var sizes = headers.OfType<ImageHeader>().Select(h => h.Size).ToList();
-        if (files.Count == 0)
-            throw new ImageDataException($"None of the {scan.Files.Count} images under '{scan.Root}' could be read (first: {skipped[0]}).", scan.Root);
-        int size = options.Size ?? DefaultSize(sizes);
+        IReadOnlyList<ImageFile> files = scan.Files;
+        int size;
+        if (options.Size is int given)
+        {
+            size = given;
+        }
+        else
+        {
+            var headers = ReadHeaders(scan.Files, options, skipped);
+            files = scan.Files.Where((_, i) => headers[i] is not null).ToList();
+            if (files.Count == 0)
+                throw new ImageDataException($"None of the {scan.Files.Count} images under '{scan.Root}' could be read (first: {skipped[0]}).", scan.Root);
+            size = DefaultSize(headers.OfType<ImageHeader>().Select(h => h.Size).ToList());
+        }
 
         using var all = empty([files.Count, 3, size, size], ScalarType.Byte);
-        var grey = new bool[files.Count];
-        var failed = DecodeAll(files, size, options, all, grey);
-        var keep = Enumerable.Range(0, files.Count).Where(i => !failed.ContainsKey(i)).ToArray();
-        foreach (var i in failed.Keys.Order()) skipped.Add(new(files[i].Path, failed[i]));
+        var outcomes = DecodeAll(files, size, options, all);
+        var keep = Enumerable.Range(0, files.Count).Where(i => outcomes[i].Error is null).ToArray();
+        foreach (var i in Enumerable.Range(0, files.Count).Where(i => outcomes[i].Error is not null))
+            skipped.Add(new(files[i].Path, Reason(outcomes[i].Error!)));
         if (keep.Length == 0)
             throw new ImageDataException($"None of the {scan.Files.Count} images under '{scan.Root}' could be decoded (first: {skipped[0]}).", scan.Root);
         var kept = keep.Select(i => files[i]).ToArray();
         foreach (var split in new[] { ImageSplit.Train, ImageSplit.Valid })
             if (!kept.Any(f => f.Split == split))
                 throw new ImageDataException($"After skipping bad images, the {split.ToString().ToLowerInvariant()} split of '{scan.Root}' has no images left.", scan.Root);
-        var keptSizes = keep.Select(i => sizes[i]).ToArray();
 
-        int channels = options.Channels ?? (keep.All(i => grey[i]) ? 1 : 3);
-        var pixels = empty([keep.Length, channels, size, size], ScalarType.Byte);
-        using (var keepIndex = tensor(keep.Select(i => (long)i).ToArray()))
-        {
-            const int chunk = 1024;
-            for (int start = 0; start < keep.Length; start += chunk)
-            {
-                using var scope = NewDisposeScope();
-                int count = Math.Min(chunk, keep.Length - start);
-                var rows = all.index_select(0, keepIndex.narrow(0, start, count));
-                pixels.narrow(0, start, count).copy_(ImagePreprocessing.ToChannels(rows, channels));
-            }
-        }
+        bool allGrey = keep.All(i => outcomes[i].Grey);
+        int channels = options.Channels ?? (allGrey ? 1 : 3);
+        var pixels = Finish(all, keep, channels, allGrey);
         int train = kept.Count(f => f.Split == ImageSplit.Train);
         int valid = kept.Count(f => f.Split == ImageSplit.Valid);
-        var (mean, std) = ChannelStats(pixels.narrow(0, 0, train));
+        var (mean, std) = channels == 3 || allGrey
+            // Grey images have R = G = B, so their luma is the red plane, whose sums the decode already has.
+            ? Stats(keep.Take(train).Aggregate(default(PixelSums), (s, i) => s + outcomes[i].Sums), (long)train * size * size, channels)
+            : ChannelStats(pixels.narrow(0, 0, train));
         var info = new DecodedImagesInfo(size, channels, kept.Select(f => f.Label).ToArray(), train, valid, kept.Length - train - valid,
-            [.. skipped], ImageSizeStats.Of(keptSizes), mean, std);
+            [.. skipped], ImageSizeStats.Of(keep.Select(i => outcomes[i].Shown).ToArray()), mean, std);
         return (info, pixels);
     }
 
@@ -66,13 +68,46 @@ internal static class ImageFolderDecoder
         return median <= 32 ? 28 : Math.Min(median, 224);
     }
 
+    // The kept rows with the run's channels; the decoded tensor itself when nothing changes.
+    private static Tensor Finish(Tensor all, int[] keep, int channels, bool allGrey)
+    {
+        using var scope = NewDisposeScope();
+        var rows = keep.Length == all.shape[0] ? all : all.index_select(0, tensor(keep.Select(i => (long)i).ToArray()));
+        var result = channels == 3 ? rows.alias()
+            // Luma of a grey pixel is the pixel (ToChannels is exact there), so grey images keep their red plane.
+            : allGrey ? rows.narrow(1, 0, 1).contiguous()
+            : ImagePreprocessing.ToChannels(rows, 1);
+        return result.MoveToOuterDisposeScope();
+    }
+
+    private static (float[] Mean, float[] Std) Stats(PixelSums sums, long count, int channels)
+    {
+        long[] s = [sums.R, sums.G, sums.B], q = [sums.RR, sums.GG, sums.BB];
+        var mean = new float[channels];
+        var std = new float[channels];
+        for (int c = 0; c < channels; c++)
+        {
+            double m = s[c] / 255.0 / count;
+            mean[c] = (float)m;
+            std[c] = Std(q[c] / (255.0 * 255.0) / count, m);
+        }
+        return (mean, std);
+    }
+
+    // A constant channel would divide by zero; 1 leaves it centred but unscaled.
+    private static float Std(double meanOfSquares, double mean)
+    {
+        double sd = Math.Sqrt(Math.Max(0, meanOfSquares - mean * mean));
+        return sd > 1e-6 ? (float)sd : 1f;
+    }
+
     private static ImageHeader?[] ReadHeaders(IReadOnlyList<ImageFile> files, ImageFolderOptions options, List<SkippedImage> skipped)
     {
         var headers = new ImageHeader?[files.Count];
         var errors = new ImageDataException?[files.Count];
         var clock = Stopwatch.StartNew();
         const int block = 256;
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.DecodeWorkers + 1 };
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.DecodeWorkers) };
         for (int start = 0; start < files.Count; start += block)
         {
             int end = Math.Min(files.Count, start + block);
@@ -92,30 +127,100 @@ internal static class ImageFolderDecoder
         return headers;
     }
 
-    private static ConcurrentDictionary<int, string> DecodeAll(List<ImageFile> files, int size, ImageFolderOptions options, Tensor into, bool[] grey)
+    private readonly record struct Outcome(ImageSize Shown, bool Grey, PixelSums Sums, ImageDataException? Error);
+
+    /// <summary>
+    /// Decodes every file into its row of <paramref name="into"/> ([files, 3, size, size], contiguous). Threads take
+    /// blocks of files in order; the caller's thread reports progress (or decodes, without workers). Without
+    /// <see cref="ImageFolderOptions.SkipBadImages"/> the first bad file in order stops the decode and is thrown.
+    /// </summary>
+    private static unsafe Outcome[] DecodeAll(IReadOnlyList<ImageFile> files, int size, ImageFolderOptions options, Tensor into)
     {
-        var failed = new ConcurrentDictionary<int, string>();
-        var dataset = new DecodeDataset(files, size, options, failed, grey);
-        var loader = new DataLoader<(Tensor X, Tensor Y)>(dataset, DecodeBatch, numWorkers: options.DecodeWorkers);
+        var outcomes = new Outcome[files.Count];
+        byte* pixels;
+        using (NewDisposeScope()) pixels = (byte*)RowCopy.BasePointer(into);
+        long rowBytes = 3L * size * size;
+        int next = 0, done = 0, limit = files.Count;
+        Exception? crash = null;
         var clock = Stopwatch.StartNew();
-        long done = 0;
-        try
+        var lastReport = TimeSpan.Zero;
+
+        void Report(bool final)
         {
-            foreach (var batch in loader)
+            if (options.Progress is null || (!final && clock.Elapsed - lastReport < TimeSpan.FromMilliseconds(250))) return;
+            lastReport = clock.Elapsed;
+            options.Progress.Report(new("Decoding", Volatile.Read(ref done), files.Count, clock.Elapsed));
+        }
+
+        void Work(bool reports)
+        {
+            try
             {
-                int count = batch.Size;
-                using (batch)
-                using (var rows = into.narrow(0, done, count))
-                    rows.copy_(batch.Xb);
-                done += count;
-                options.Progress?.Report(new("Decoding", (int)done, files.Count, clock.Elapsed));
+                using var scratch = new ImageDecodeScratch(size, size);
+                while (true)
+                {
+                    int start = Interlocked.Add(ref next, Block) - Block;
+                    if (start >= Volatile.Read(ref limit)) return;
+                    int end = Math.Min(files.Count, start + Block);
+                    for (int i = start; i < end; i++)
+                    {
+                        var outcome = DecodeOne(files[i].Path, size, options, scratch, pixels + i * rowBytes);
+                        outcomes[i] = outcome;
+                        if (outcome.Error is not null && !options.SkipBadImages) Min(ref limit, i);
+                    }
+                    Interlocked.Add(ref done, end - start);
+                    if (reports) Report(final: false);
+                }
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref crash, e, null);
+                Volatile.Write(ref limit, -1);
             }
         }
-        catch (DataLoaderException e) when (e.InnerException is ImageDataException bad)
+
+        if (options.DecodeWorkers == 0)
         {
-            throw WithAdvice(bad);
+            Work(reports: true);
         }
-        return failed;
+        else
+        {
+            var threads = Enumerable.Range(0, options.DecodeWorkers)
+                .Select(k => new Thread(() => Work(reports: false)) { IsBackground = true, Name = $"image decode {k}" }).ToArray();
+            foreach (var t in threads) t.Start();
+            foreach (var t in threads)
+                while (!t.Join(100)) Report(final: false);
+        }
+        if (crash is not null) ExceptionDispatchInfo.Capture(crash).Throw();
+        if (!options.SkipBadImages && outcomes.FirstOrDefault(o => o.Error is not null).Error is { } first)
+            throw WithAdvice(first);
+        Report(final: true);
+        return outcomes;
+    }
+
+    private static unsafe Outcome DecodeOne(string path, int size, ImageFolderOptions options, ImageDecodeScratch scratch, byte* row)
+    {
+        try
+        {
+            var data = scratch.ReadFile(path);
+            var decoded = ImageDecoder.DecodeInto(data, path, options.Resize, options.MaxPixels, scratch, row, size, out var shown, out var sums);
+            return new(shown, decoded.Grey, sums, null);
+        }
+        catch (ImageDataException e)
+        {
+            return new(default, false, default, e);
+        }
+    }
+
+    private static void Min(ref int target, int value)
+    {
+        int seen = Volatile.Read(ref target);
+        while (value < seen)
+        {
+            int was = Interlocked.CompareExchange(ref target, value, seen);
+            if (was == seen) return;
+            seen = was;
+        }
     }
 
     private static ImageDataException WithAdvice(ImageDataException e) =>
@@ -130,14 +235,15 @@ internal static class ImageFolderDecoder
         return m.TrimEnd('.');
     }
 
-    // Per-channel mean and standard deviation on the [0, 1] scale, accumulated in float64 a chunk at a time.
+    // Per-channel mean and standard deviation on the [0, 1] scale of uint8 images, for luma of colour images (the
+    // decode's sums are of R, G and B); accumulated in float64 a few images at a time.
     private static (float[] Mean, float[] Std) ChannelStats(Tensor images)
     {
         int channels = (int)images.shape[1];
         var sum = new double[channels];
         var sumSq = new double[channels];
         long n = images.shape[0];
-        const int chunk = 1024;
+        const int chunk = 64;
         for (long start = 0; start < n; start += chunk)
         {
             using var scope = NewDisposeScope();
@@ -153,35 +259,8 @@ internal static class ImageFolderDecoder
         {
             double m = sum[c] / count;
             mean[c] = (float)m;
-            // A constant channel would divide by zero; 1 leaves it centred but unscaled.
-            double sd = Math.Sqrt(Math.Max(0, sumSq[c] / count - m * m));
-            std[c] = sd > 1e-6 ? (float)sd : 1f;
+            std[c] = Std(sumSq[c] / count, m);
         }
         return (mean, std);
-    }
-
-    private sealed class DecodeDataset(List<ImageFile> files, int size, ImageFolderOptions options,
-        ConcurrentDictionary<int, string> failed, bool[] grey) : IDataset<(Tensor X, Tensor Y)>
-    {
-        public int Count => files.Count;
-
-        public (Tensor X, Tensor Y) this[int index]
-        {
-            get
-            {
-                var path = files[index].Path;
-                byte[] rgb;
-                try
-                {
-                    rgb = ImageDecoder.DecodeRgb(ImageDecoder.ReadFile(path), path, size, options.Resize, options.MaxPixels, out grey[index]);
-                }
-                catch (ImageDataException e) when (options.SkipBadImages)
-                {
-                    failed[index] = Reason(e);
-                    rgb = new byte[3 * size * size];
-                }
-                return (tensor(rgb, [3L, size, size]), tensor(index));
-            }
-        }
     }
 }

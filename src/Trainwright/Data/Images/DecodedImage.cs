@@ -1,0 +1,6 @@
+namespace Trainwright.Data.Images;
+
+/// <summary>What decoding one image learnt besides its pixels.</summary>
+/// <param name="Header">The header (displayed size, grey file).</param>
+/// <param name="Grey">True when the image has no colour: a grey file, or equal R, G and B everywhere in the output.</param>
+internal readonly record struct DecodedImage(ImageHeader Header, bool Grey);
