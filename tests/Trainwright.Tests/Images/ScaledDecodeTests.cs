@@ -106,7 +106,7 @@ public class ScaledDecodeTests
         bool equal;
         fixed (byte* src = rgba)
         fixed (byte* dst = planes)
-            sums = PixelSums.FromRgba(src, w, h, dst, stride, rows, out equal);
+            sums = PixelSums.FromRgba(src, w, h, w, dst, stride, rows, out equal);
         long[] s = new long[3], q = new long[3];
         for (int y = 0; y < h; y++)
             for (int x = 0; x < w; x++)
@@ -125,7 +125,7 @@ public class ScaledDecodeTests
         for (int i = 0; i < w * h; i++) rgba[4 * i] = rgba[4 * i + 1] = rgba[4 * i + 2] = grey[i];
         fixed (byte* src = rgba)
         fixed (byte* dst = planes)
-            sums = PixelSums.FromRgba(src, w, h, dst, stride, rows, out equal);
+            sums = PixelSums.FromRgba(src, w, h, w, dst, stride, rows, out equal);
         Assert.True(equal);
         long gs = grey.Sum(v => (long)v), gq = grey.Sum(v => (long)v * v);
         Assert.Equal(new PixelSums(gs, gs, gs, gq, gq, gq), sums);

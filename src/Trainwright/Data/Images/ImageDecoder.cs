@@ -70,14 +70,17 @@ public static class ImageDecoder
     /// <summary>
     /// The decode behind every caller: decodes <paramref name="data"/> once (one codec reads the header, checks the
     /// pixel limit and decodes) and writes three planes of <see cref="ImageDecodeScratch.Height"/> rows ×
-    /// <paramref name="stride"/> bytes at <paramref name="into"/>, adding each channel's sum and sum of squares to
-    /// <paramref name="sums"/> (R, G, B, R², G², B²).
+    /// <paramref name="stride"/> bytes at <paramref name="into"/>, with each channel's sum and sum of squares.
     /// </summary>
     /// <remarks>
-    /// An image already at the output size and upright is copied as decoded (what the canvas would draw, without the
-    /// draw). A JPEG at least halved by the resize is decoded at libjpeg's scaled size (1/2, 1/4 or 1/8: the smallest
-    /// not below the output), whose DCT downsampling then replaces most of the canvas's mipmapped filtering; the
-    /// pixels differ from a full-size decode by a few levels, as two good downsampling filters do.
+    /// <para>Normally the output is <see cref="ImageDecodeScratch.Height"/> square. When the scratch is wider (a
+    /// training image for random crops, <see cref="ResizeMethod.Crop"/> only) the short side becomes the height and
+    /// the long side keeps its proportion up to the scratch's width (the middle of longer images is kept); a portrait
+    /// image is stored transposed, so its long side runs along the row too, and the columns past its length are zero.</para>
+    /// <para>An image already at the output size and upright is copied as decoded (what the canvas would draw, without
+    /// the draw). A JPEG at least halved by the resize is decoded at libjpeg's scaled size (1/2, 1/4 or 1/8: the
+    /// smallest not below the output), whose DCT downsampling then replaces most of the canvas's mipmapped filtering;
+    /// the pixels differ from a full-size decode by a level or two on average, as two good downsampling filters do.</para>
     /// </remarks>
     internal static unsafe DecodedImage DecodeInto(ReadOnlySpan<byte> data, string name, ResizeMethod method, long maxPixels,
         ImageDecodeScratch scratch, byte* into, int stride, out ImageSize shown, out PixelSums sums)
@@ -88,9 +91,23 @@ public static class ImageDecoder
         var header = Header(codec);
         shown = header.Size;
         int w = codec.Info.Width, h = codec.Info.Height;
-        int outW = scratch.Width, outH = scratch.Height;
+        int outH = scratch.Height, outW = outH;
+        bool transpose = false;
+        if (scratch.Width > outH && method == ResizeMethod.Crop)
+        {
+            int shortSide = Math.Min(shown.Width, shown.Height), longSide = Math.Max(shown.Width, shown.Height);
+            outW = (int)Math.Clamp(Math.Round((double)outH * longSide / shortSide), outH, scratch.Width);
+            transpose = shown.Height > shown.Width && outW > outH;
+        }
+        if (outW < scratch.Width)
+        {
+            long plane = (long)outH * stride;
+            for (int c = 0; c < 3; c++)
+                for (int y = 0; y < outH; y++)
+                    new Span<byte>(into + c * plane + (long)y * stride + outW, scratch.Width - outW).Clear();
+        }
         bool upright = codec.EncodedOrigin is SKEncodedOrigin.TopLeft;
-        if (upright && w == outW && h == outH)
+        if (upright && !transpose && w == outW && h == outH)
         {
             if (codec.Info.ColorType == SKColorType.Gray8)
             {
@@ -98,17 +115,19 @@ public static class ImageDecoder
                 var greyPixels = scratch.Raw((long)w * h);
                 Check(codec.GetPixels(greyInfo, greyPixels), name);
                 sums = PixelSums.FromGrey((byte*)greyPixels, w, h, into, stride, outH);
-                return new(header, true);
+                return new(header, true, outW, false);
             }
             var info = new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Premul);
             var pixels = scratch.Raw(4L * w * h);
             Check(codec.GetPixels(info, pixels), name);
-            sums = PixelSums.FromRgba((byte*)pixels, w, h, into, stride, outH, out bool equal);
-            return new(header, header.Grey || equal);
+            sums = PixelSums.FromRgba((byte*)pixels, w, h, w, into, stride, outH, out bool equal);
+            return new(header, header.Grey || equal, outW, false);
         }
 
+        // The output as the displayed image sees it: a transposed portrait fills outW rows of outH columns.
+        var (placeW, placeH) = transpose ? (outH, outW) : (outW, outH);
         var (rawW, rawH) = (w, h);
-        float needed = NeededScale(header.Size, outW, outH, method);
+        float needed = NeededScale(header.Size, placeW, placeH, method);
         if (needed <= 0.5f && codec.EncodedFormat == SKEncodedImageFormat.Jpeg)
         {
             var scaled = codec.GetScaledDimensions(needed);
@@ -117,21 +136,21 @@ public static class ImageDecoder
         var rawInfo = new SKImageInfo(rawW, rawH, SKColorType.Rgba8888, SKAlphaType.Premul);
         var raw = scratch.Raw(4L * rawW * rawH);
         Check(codec.GetPixels(rawInfo, raw), name);
-        bool swap = Swaps(codec.EncodedOrigin);
-        var rawShown = swap ? new ImageSize(rawH, rawW) : new ImageSize(rawW, rawH);
+        var rawShown = Swaps(codec.EncodedOrigin) ? new ImageSize(rawH, rawW) : new ImageSize(rawW, rawH);
         var canvas = scratch.Canvas;
         using (var pixmap = new SKPixmap(rawInfo, raw))
         using (var image = SKImage.FromPixels(pixmap))
         {
             canvas.Clear(SKColors.Black);
-            var place = Placement(rawShown, outW, outH, method);
-            canvas.SetMatrix(place.PreConcat(Orientation(codec.EncodedOrigin, rawW, rawH)));
+            var matrix = Placement(rawShown, placeW, placeH, method);
+            if (transpose) matrix = new SKMatrix(0, 1, 0, 1, 0, 0, 0, 0, 1).PreConcat(matrix);
+            canvas.SetMatrix(matrix.PreConcat(Orientation(codec.EncodedOrigin, rawW, rawH)));
             canvas.DrawImage(image, 0, 0, new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear));
             canvas.Flush();
         }
         var target = (byte*)scratch.Target.GetPixels();
-        sums = PixelSums.FromRgba(target, outW, outH, into, stride, outH, out bool same);
-        return new(header, header.Grey || same);
+        sums = PixelSums.FromRgba(target, outW, outH, scratch.Width, into, stride, outH, out bool same);
+        return new(header, header.Grey || same, outW, transpose);
     }
 
     private static void Check(SKCodecResult result, string name)

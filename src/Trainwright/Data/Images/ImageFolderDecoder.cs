@@ -16,7 +16,9 @@ internal static class ImageFolderDecoder
     // Images a thread takes at a time: small enough to balance two threads, large enough that the counter is cold.
     private const int Block = 16;
 
-    public static (DecodedImagesInfo Info, Tensor Pixels) Decode(ImageFolderScan scan, ImageFolderOptions options)
+    /// <summary>Decodes the folder: the training rows (wider than <see cref="DecodedImagesInfo.Size"/> when they keep
+    /// their long side for random crops) and the validation and test rows, each [n, channels, size, width].</summary>
+    public static (DecodedImagesInfo Info, Tensor Train, Tensor Others) Decode(ImageFolderScan scan, ImageFolderOptions options)
     {
         var skipped = new List<SkippedImage>(scan.Skipped);
         IReadOnlyList<ImageFile> files = scan.Files;
@@ -34,8 +36,12 @@ internal static class ImageFolderDecoder
             size = DefaultSize(headers.OfType<ImageHeader>().Select(h => h.Size).ToList());
         }
 
-        using var all = empty([files.Count, 3, size, size], ScalarType.Byte);
-        var outcomes = DecodeAll(files, size, options, all);
+        // Files list the training images first.
+        int trainFiles = files.TakeWhile(f => f.Split == ImageSplit.Train).Count();
+        int wide = options.Resize == ResizeMethod.Crop ? Math.Max(size, (int)Math.Round(size * options.TrainCropAspect)) : size;
+        using var train = empty([trainFiles, 3, size, wide], ScalarType.Byte);
+        using var rest = empty([files.Count - trainFiles, 3, size, size], ScalarType.Byte);
+        var outcomes = DecodeAll(files, trainFiles, size, wide, options, train, rest);
         var keep = Enumerable.Range(0, files.Count).Where(i => outcomes[i].Error is null).ToArray();
         foreach (var i in Enumerable.Range(0, files.Count).Where(i => outcomes[i].Error is not null))
             skipped.Add(new(files[i].Path, Reason(outcomes[i].Error!)));
@@ -46,18 +52,23 @@ internal static class ImageFolderDecoder
             if (!kept.Any(f => f.Split == split))
                 throw new ImageDataException($"After skipping bad images, the {split.ToString().ToLowerInvariant()} split of '{scan.Root}' has no images left.", scan.Root);
 
+        var keptTrain = keep.Where(i => i < trainFiles).ToArray();
+        var keptRest = keep.Where(i => i >= trainFiles).Select(i => i - trainFiles).ToArray();
+        // Only as wide as the longest kept training image needs: square data stays square.
+        int width = keptTrain.Select(i => outcomes[i].Length).DefaultIfEmpty(size).Max();
         bool allGrey = keep.All(i => outcomes[i].Grey);
         int channels = options.Channels ?? (allGrey ? 1 : 3);
-        var pixels = Finish(all, keep, channels, allGrey);
-        int train = kept.Count(f => f.Split == ImageSplit.Train);
+        var trainPixels = Finish(train, keptTrain, channels, allGrey, width);
+        var restPixels = Finish(rest, keptRest, channels, allGrey, size);
+        int[] lengths = width == size ? [] : keptTrain.Select(i => outcomes[i].Transposed ? -outcomes[i].Length : outcomes[i].Length).ToArray();
         int valid = kept.Count(f => f.Split == ImageSplit.Valid);
         var (mean, std) = channels == 3 || allGrey
             // Grey images have R = G = B, so their luma is the red plane, whose sums the decode already has.
-            ? Stats(keep.Take(train).Aggregate(default(PixelSums), (s, i) => s + outcomes[i].Sums), (long)train * size * size, channels)
-            : ChannelStats(pixels.narrow(0, 0, train));
-        var info = new DecodedImagesInfo(size, channels, kept.Select(f => f.Label).ToArray(), train, valid, kept.Length - train - valid,
-            [.. skipped], ImageSizeStats.Of(keep.Select(i => outcomes[i].Shown).ToArray()), mean, std);
-        return (info, pixels);
+            ? Stats(keptTrain.Aggregate(default(PixelSums), (s, i) => s + outcomes[i].Sums), keptTrain.Sum(i => (long)outcomes[i].Length) * size, channels)
+            : ChannelStats(trainPixels, lengths);
+        var info = new DecodedImagesInfo(size, channels, kept.Select(f => f.Label).ToArray(), keptTrain.Length, valid, keptRest.Length - valid,
+            [.. skipped], ImageSizeStats.Of(keep.Select(i => outcomes[i].Shown).ToArray()), mean, std, width, lengths);
+        return (info, trainPixels, restPixels);
     }
 
     /// <summary>The default square side: the median short side, clamped to 224, or 28 for data of 32 px or less.</summary>
@@ -68,16 +79,17 @@ internal static class ImageFolderDecoder
         return median <= 32 ? 28 : Math.Min(median, 224);
     }
 
-    // The kept rows with the run's channels; the decoded tensor itself when nothing changes.
-    private static Tensor Finish(Tensor all, int[] keep, int channels, bool allGrey)
+    // The kept rows with the run's channels, <paramref name="width"/> columns wide; the decoded tensor itself when nothing changes.
+    private static Tensor Finish(Tensor all, int[] keep, int channels, bool allGrey, int width)
     {
         using var scope = NewDisposeScope();
         var rows = keep.Length == all.shape[0] ? all : all.index_select(0, tensor(keep.Select(i => (long)i).ToArray()));
-        var result = channels == 3 ? rows.alias()
+        if (width < all.shape[3]) rows = rows.narrow(3, 0, width);
+        var result = channels == 3 ? rows.contiguous()
             // Luma of a grey pixel is the pixel (ToChannels is exact there), so grey images keep their red plane.
             : allGrey ? rows.narrow(1, 0, 1).contiguous()
-            : ImagePreprocessing.ToChannels(rows, 1);
-        return result.MoveToOuterDisposeScope();
+            : ImagePreprocessing.ToChannels(rows, 1).contiguous();
+        return (ReferenceEquals(result, all) ? all.alias() : result).MoveToOuterDisposeScope();
     }
 
     private static (float[] Mean, float[] Std) Stats(PixelSums sums, long count, int channels)
@@ -127,19 +139,25 @@ internal static class ImageFolderDecoder
         return headers;
     }
 
-    private readonly record struct Outcome(ImageSize Shown, bool Grey, PixelSums Sums, ImageDataException? Error);
+    private readonly record struct Outcome(ImageSize Shown, bool Grey, int Length, bool Transposed, PixelSums Sums, ImageDataException? Error);
 
     /// <summary>
-    /// Decodes every file into its row of <paramref name="into"/> ([files, 3, size, size], contiguous). Threads take
+    /// Decodes every file into its row: the first <paramref name="trainFiles"/> into <paramref name="train"/> ([n, 3,
+    /// size, wide]), the others into <paramref name="rest"/> ([n, 3, size, size]), both contiguous. Threads take
     /// blocks of files in order; the caller's thread reports progress (or decodes, without workers). Without
     /// <see cref="ImageFolderOptions.SkipBadImages"/> the first bad file in order stops the decode and is thrown.
     /// </summary>
-    private static unsafe Outcome[] DecodeAll(IReadOnlyList<ImageFile> files, int size, ImageFolderOptions options, Tensor into)
+    private static unsafe Outcome[] DecodeAll(IReadOnlyList<ImageFile> files, int trainFiles, int size, int wide, ImageFolderOptions options,
+        Tensor train, Tensor rest)
     {
         var outcomes = new Outcome[files.Count];
-        byte* pixels;
-        using (NewDisposeScope()) pixels = (byte*)RowCopy.BasePointer(into);
-        long rowBytes = 3L * size * size;
+        byte* trainRows, restRows;
+        using (NewDisposeScope())
+        {
+            trainRows = trainFiles == 0 ? null : (byte*)RowCopy.BasePointer(train);
+            restRows = trainFiles == files.Count ? null : (byte*)RowCopy.BasePointer(rest);
+        }
+        long trainRowBytes = 3L * size * wide, restRowBytes = 3L * size * size;
         int next = 0, done = 0, limit = files.Count;
         Exception? crash = null;
         var clock = Stopwatch.StartNew();
@@ -156,7 +174,8 @@ internal static class ImageFolderDecoder
         {
             try
             {
-                using var scratch = new ImageDecodeScratch(size, size);
+                using var wideScratch = new ImageDecodeScratch(wide, size);
+                using var squareScratch = new ImageDecodeScratch(size, size);
                 while (true)
                 {
                     int start = Interlocked.Add(ref next, Block) - Block;
@@ -164,7 +183,9 @@ internal static class ImageFolderDecoder
                     int end = Math.Min(files.Count, start + Block);
                     for (int i = start; i < end; i++)
                     {
-                        var outcome = DecodeOne(files[i].Path, size, options, scratch, pixels + i * rowBytes);
+                        var outcome = i < trainFiles
+                            ? DecodeOne(files[i].Path, wide, options, wideScratch, trainRows + i * trainRowBytes)
+                            : DecodeOne(files[i].Path, size, options, squareScratch, restRows + (i - trainFiles) * restRowBytes);
                         outcomes[i] = outcome;
                         if (outcome.Error is not null && !options.SkipBadImages) Min(ref limit, i);
                     }
@@ -198,17 +219,17 @@ internal static class ImageFolderDecoder
         return outcomes;
     }
 
-    private static unsafe Outcome DecodeOne(string path, int size, ImageFolderOptions options, ImageDecodeScratch scratch, byte* row)
+    private static unsafe Outcome DecodeOne(string path, int stride, ImageFolderOptions options, ImageDecodeScratch scratch, byte* row)
     {
         try
         {
             var data = scratch.ReadFile(path);
-            var decoded = ImageDecoder.DecodeInto(data, path, options.Resize, options.MaxPixels, scratch, row, size, out var shown, out var sums);
-            return new(shown, decoded.Grey, sums, null);
+            var decoded = ImageDecoder.DecodeInto(data, path, options.Resize, options.MaxPixels, scratch, row, stride, out var shown, out var sums);
+            return new(shown, decoded.Grey, decoded.Length, decoded.Transposed, sums, null);
         }
         catch (ImageDataException e)
         {
-            return new(default, false, default, e);
+            return new(default, false, 0, false, default, e);
         }
     }
 
@@ -236,23 +257,35 @@ internal static class ImageFolderDecoder
     }
 
     // Per-channel mean and standard deviation on the [0, 1] scale of uint8 images, for luma of colour images (the
-    // decode's sums are of R, G and B); accumulated in float64 a few images at a time.
-    private static (float[] Mean, float[] Std) ChannelStats(Tensor images)
+    // decode's sums are of R, G and B); accumulated in float64 a few images at a time. With lengths, only each row's
+    // first |length| columns are image.
+    private static (float[] Mean, float[] Std) ChannelStats(Tensor images, int[] lengths)
     {
         int channels = (int)images.shape[1];
         var sum = new double[channels];
         var sumSq = new double[channels];
-        long n = images.shape[0];
+        long n = images.shape[0], width = images.shape[3];
+        double count = 0;
         const int chunk = 64;
         for (long start = 0; start < n; start += chunk)
         {
             using var scope = NewDisposeScope();
-            var x = images.narrow(0, start, Math.Min(chunk, n - start)).to_type(ScalarType.Float64).div_(255.0);
+            long k = Math.Min(chunk, n - start);
+            var x = images.narrow(0, start, k).to_type(ScalarType.Float64).div_(255.0);
+            if (lengths.Length > 0)
+            {
+                var used = tensor(lengths.AsSpan((int)start, (int)k).ToArray().Select(l => (long)Math.Abs(l)).ToArray()).view(k, 1, 1, 1);
+                x = x.mul_(arange(width, dtype: ScalarType.Int64).view(1, 1, 1, width).lt(used));
+                count += used.sum().ToInt64() * images.shape[2];
+            }
+            else
+            {
+                count += k * images.shape[2] * width;
+            }
             var s = x.sum([0L, 2L, 3L]).data<double>().ToArray();
             var q = x.square().sum([0L, 2L, 3L]).data<double>().ToArray();
             for (int c = 0; c < channels; c++) { sum[c] += s[c]; sumSq[c] += q[c]; }
         }
-        double count = (double)n * images.shape[2] * images.shape[3];
         var mean = new float[channels];
         var std = new float[channels];
         for (int c = 0; c < channels; c++)

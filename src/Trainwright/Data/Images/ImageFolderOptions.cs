@@ -19,6 +19,14 @@ public sealed record ImageFolderOptions
     /// <summary>1 or 3 to force the channel count; null uses 1 when every image is grey, else 3.</summary>
     public int? Channels { get; init; }
 
+    /// <summary>
+    /// With <see cref="ResizeMethod.Crop"/>, how much of a non-square training image's long side is kept for random
+    /// crops, as the largest long-to-short ratio (default 4/3: all of a 4:3 photo, the middle 4:3 of a 16:9 one).
+    /// Training then sees a random <see cref="Size"/>-square crop along the long side each epoch (fastai's training
+    /// crop); validation, test and prediction see the centre crop. 1 trains on centre crops too.
+    /// </summary>
+    public double TrainCropAspect { get; init; } = 4.0 / 3.0;
+
     /// <summary>Leave out files that do not decode (listed in <see cref="ImageFolderData.Skipped"/>) instead of stopping.</summary>
     public bool SkipBadImages { get; init; }
 
@@ -48,6 +56,8 @@ public sealed record ImageFolderOptions
         if (!Enum.IsDefined(Resize)) throw new ArgumentOutOfRangeException(nameof(Resize), Resize, "Unknown resize method.");
         if (!(ValidPct > 0 && ValidPct < 1)) throw new ArgumentOutOfRangeException(nameof(ValidPct), ValidPct, "The validation fraction must be between 0 and 1 (exclusive).");
         if (Channels is not (null or 1 or 3)) throw new ArgumentOutOfRangeException(nameof(Channels), Channels, "Images have 1 or 3 channels.");
+        if (!(TrainCropAspect >= 1 && TrainCropAspect <= 4))
+            throw new ArgumentOutOfRangeException(nameof(TrainCropAspect), TrainCropAspect, "The training crop aspect must be between 1 and 4.");
         if (MaxPixels < 1) throw new ArgumentOutOfRangeException(nameof(MaxPixels), MaxPixels, "The pixel limit must be positive.");
         if (DecodeWorkers < 0) throw new ArgumentOutOfRangeException(nameof(DecodeWorkers), DecodeWorkers, "Decode workers cannot be negative.");
         return this;

@@ -9,15 +9,15 @@ namespace Trainwright.Data.Images;
 /// </summary>
 internal readonly record struct PixelSums(long R, long G, long B, long RR, long GG, long BB)
 {
-    /// <summary>Splits RGBA pixels (w × h, rows packed) into three planes of h rows × <paramref name="stride"/> bytes
+    /// <summary>Splits RGBA pixels (w × h, rows <paramref name="pitch"/> pixels apart) into three planes of h rows × <paramref name="stride"/> bytes
     /// (planes <paramref name="planeRows"/> rows apart) and sums them; <paramref name="equal"/> is true when R = G = B everywhere.</summary>
-    public static unsafe PixelSums FromRgba(byte* rgba, int w, int h, byte* into, int stride, int planeRows, out bool equal)
+    public static unsafe PixelSums FromRgba(byte* rgba, int w, int h, int pitch, byte* into, int stride, int planeRows, out bool equal)
     {
         long plane = (long)planeRows * stride;
         uint differ = 0;
         for (int y = 0; y < h; y++)
         {
-            uint* src = (uint*)(rgba + 4L * w * y);
+            uint* src = (uint*)(rgba + 4L * pitch * y);
             byte* red = into + (long)y * stride, green = red + plane, blue = green + plane;
             int x = 0;
             if (Ssse3.IsSupported)
