@@ -62,17 +62,36 @@ public sealed class ImageFolderData : IDisposable
         var scan = ImageFolderScanner.Scan(root, options);
         string? folder = options.UseCache ? options.CacheFolder ?? ImageDecodeCache.DefaultFolder() : null;
         string? key = folder is null ? null : ImageDecodeCache.Key(scan, options);
-        if (folder is not null && ImageDecodeCache.TryLoad(folder, key!) is var (cachedInfo, cachedTrain, cachedOthers))
-            return new ImageFolderData(scan, cachedInfo, cachedTrain, cachedOthers, true, Path.Combine(folder, key + ".u8"), options);
+        var group = options.Communicator is { Size: > 1 } c ? c : null;
+        var cached = folder is null ? null : ImageDecodeCache.TryLoad(folder, key!);
+        if (group is not null)
+        {
+            // The processes decode together or not at all: one without the cache entry (another machine) means all decode.
+            var hit = new[] { cached is null ? 0L : 1L };
+            group.AllReduce(hit, Distributed.ReduceOp.Min);
+            if (hit[0] == 0 && cached is var (_, t, o))
+            {
+                t.Dispose();
+                o.Dispose();
+                cached = null;
+            }
+        }
+        if (cached is var (cachedInfo, cachedTrain, cachedOthers))
+            return new ImageFolderData(scan, cachedInfo, cachedTrain, cachedOthers, true, Path.Combine(folder!, key + ".u8"), options);
 
         var (info, train, others) = ImageFolderDecoder.Decode(scan, options);
-        if (folder is not null && ImageDecodeCache.TrySave(folder, key!, info, train, others)
-            && ImageDecodeCache.TryLoad(folder, key!) is var (_, mappedTrain, mappedOthers))
+        if (folder is not null)
         {
-            // Train from the memory-mapped file, so the decoded copy in memory can go.
-            train.Dispose();
-            others.Dispose();
-            return new ImageFolderData(scan, info, mappedTrain, mappedOthers, false, Path.Combine(folder, key + ".u8"), options);
+            // In a group every process holds the same images: process 0 writes them, then each maps the file if it sees it.
+            bool saved = (group is null || group.Rank == 0) && ImageDecodeCache.TrySave(folder, key!, info, train, others);
+            group?.Barrier();
+            if ((saved || group is not null) && ImageDecodeCache.TryLoad(folder, key!) is var (_, mappedTrain, mappedOthers))
+            {
+                // Train from the memory-mapped file, so the decoded copy in memory can go.
+                train.Dispose();
+                others.Dispose();
+                return new ImageFolderData(scan, info, mappedTrain, mappedOthers, false, Path.Combine(folder, key + ".u8"), options);
+            }
         }
         return new ImageFolderData(scan, info, train, others, false, null, options);
     }

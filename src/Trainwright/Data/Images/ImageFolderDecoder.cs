@@ -41,7 +41,14 @@ internal static class ImageFolderDecoder
         int wide = options.Resize == ResizeMethod.Crop ? Math.Max(size, (int)Math.Round(size * options.TrainCropAspect)) : size;
         using var train = empty([trainFiles, 3, size, wide], ScalarType.Byte);
         using var rest = empty([files.Count - trainFiles, 3, size, size], ScalarType.Byte);
-        var outcomes = DecodeAll(files, trainFiles, size, wide, options, train, rest);
+        var group = options.Communicator is { Size: > 1 } c ? c : null;
+        // Under a group, this process decodes its contiguous share of the files and the shares are exchanged.
+        int from = group is null ? 0 : (int)((long)files.Count * group.Rank / group.Size);
+        int to = group is null ? files.Count : (int)((long)files.Count * (group.Rank + 1) / group.Size);
+        var outcomes = DecodeAll(files, from, to, trainFiles, size, wide, options, train, rest);
+        if (group is not null) ImageShareExchange.Exchange(group, files.Count, trainFiles, outcomes, train, rest, options.SkipBadImages);
+        if (!options.SkipBadImages && outcomes.FirstOrDefault(o => o.Error is not null).Error is { } firstBad)
+            throw WithAdvice(firstBad);
         var keep = Enumerable.Range(0, files.Count).Where(i => outcomes[i].Error is null).ToArray();
         foreach (var i in Enumerable.Range(0, files.Count).Where(i => outcomes[i].Error is not null))
             skipped.Add(new(files[i].Path, Reason(outcomes[i].Error!)));
@@ -139,7 +146,9 @@ internal static class ImageFolderDecoder
         return headers;
     }
 
-    private readonly record struct Outcome(ImageSize Shown, bool Grey, int Length, bool Transposed, PixelSums Sums, ImageDataException? Error);
+    /// <summary>What decoding one file gave: its size as displayed, whether it is grey, the columns written and whether
+    /// they are transposed, its pixel sums, or the reason it could not be used.</summary>
+    internal readonly record struct Outcome(ImageSize Shown, bool Grey, int Length, bool Transposed, PixelSums Sums, ImageDataException? Error);
 
     /// <summary>
     /// Decodes every file into its row: the first <paramref name="trainFiles"/> into <paramref name="train"/> ([n, 3,
@@ -147,8 +156,8 @@ internal static class ImageFolderDecoder
     /// blocks of files in order; the caller's thread reports progress (or decodes, without workers). Without
     /// <see cref="ImageFolderOptions.SkipBadImages"/> the first bad file in order stops the decode and is thrown.
     /// </summary>
-    private static unsafe Outcome[] DecodeAll(IReadOnlyList<ImageFile> files, int trainFiles, int size, int wide, ImageFolderOptions options,
-        Tensor train, Tensor rest)
+    private static unsafe Outcome[] DecodeAll(IReadOnlyList<ImageFile> files, int from, int to, int trainFiles, int size, int wide,
+        ImageFolderOptions options, Tensor train, Tensor rest)
     {
         var outcomes = new Outcome[files.Count];
         byte* trainRows, restRows;
@@ -158,7 +167,7 @@ internal static class ImageFolderDecoder
             restRows = trainFiles == files.Count ? null : (byte*)RowCopy.BasePointer(rest);
         }
         long trainRowBytes = 3L * size * wide, restRowBytes = 3L * size * size;
-        int next = 0, done = 0, limit = files.Count;
+        int next = from, done = 0, limit = to, share = to - from;
         Exception? crash = null;
         var clock = Stopwatch.StartNew();
         var lastReport = TimeSpan.Zero;
@@ -167,7 +176,7 @@ internal static class ImageFolderDecoder
         {
             if (options.Progress is null || (!final && clock.Elapsed - lastReport < TimeSpan.FromMilliseconds(250))) return;
             lastReport = clock.Elapsed;
-            options.Progress.Report(new("Decoding", Volatile.Read(ref done), files.Count, clock.Elapsed));
+            options.Progress.Report(new("Decoding", Volatile.Read(ref done), share, clock.Elapsed));
         }
 
         void Work(bool reports)
@@ -180,7 +189,7 @@ internal static class ImageFolderDecoder
                 {
                     int start = Interlocked.Add(ref next, Block) - Block;
                     if (start >= Volatile.Read(ref limit)) return;
-                    int end = Math.Min(files.Count, start + Block);
+                    int end = Math.Min(to, start + Block);
                     for (int i = start; i < end; i++)
                     {
                         var outcome = i < trainFiles
@@ -213,9 +222,7 @@ internal static class ImageFolderDecoder
                 while (!t.Join(100)) Report(final: false);
         }
         if (crash is not null) ExceptionDispatchInfo.Capture(crash).Throw();
-        if (!options.SkipBadImages && outcomes.FirstOrDefault(o => o.Error is not null).Error is { } first)
-            throw WithAdvice(first);
-        Report(final: true);
+        if (options.SkipBadImages || outcomes.All(o => o.Error is null)) Report(final: true);
         return outcomes;
     }
 

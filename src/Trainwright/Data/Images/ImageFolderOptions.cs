@@ -46,6 +46,15 @@ public sealed record ImageFolderOptions
     /// <summary>Background threads decoding images on the first read (the DataLoader's workers); 0 decodes on the caller's thread.</summary>
     public int DecodeWorkers { get; init; } = Math.Max(0, Math.Min(4, Environment.ProcessorCount) - 1);
 
+    /// <summary>
+    /// The processes of a data-parallel job (e.g. <c>Trainwright.Distributed.Mpi</c>): on a first read each decodes an
+    /// equal share of the files and they exchange the decoded images, so every process holds the whole folder (each
+    /// epoch's shuffle gives every process different items) for the decode cost of its share; process 0 writes the
+    /// decode cache. Every process of the group must load the same folder with the same settings. Null (or a group of
+    /// one): this process decodes everything.
+    /// </summary>
+    public Distributed.ICommunicator? Communicator { get; init; }
+
     /// <summary>Receives progress while headers are read and images decoded (nothing when the cache has them).</summary>
     public IProgress<ImageLoadProgress>? Progress { get; init; }
 
