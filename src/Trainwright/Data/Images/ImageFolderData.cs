@@ -241,7 +241,8 @@ public sealed class ImageFolderData : IDisposable
         if (Skipped.Count > 0) tail += $"; {Skipped.Count} file{(Skipped.Count == 1 ? "" : "s")} skipped";
         if (IgnoredFiles > 0) tail += $"; {IgnoredFiles} non-image file{(IgnoredFiles == 1 ? "" : "s")} ignored";
         return $"image folder {Root} ({LayoutDescription}): {splits}; {C} classes ({names}); images {SizeStats}, "
-            + $"trained at {Size}x{Size} ({Preprocessing.Resize.ToString().ToLowerInvariant()}), {Channels} channel{(Channels == 1 ? "" : "s")}{tail}";
+            + $"trained at {Size}x{Size} ({Preprocessing.Resize.ToString().ToLowerInvariant()}{(TrainWidth > Size ? ", random in training" : "")}), "
+            + $"{Channels} channel{(Channels == 1 ? "" : "s")}{tail}";
     }
 
     /// <summary>
