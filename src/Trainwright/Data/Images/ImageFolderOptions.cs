@@ -43,8 +43,9 @@ public sealed record ImageFolderOptions
     /// <summary>Whether to read and write the decode cache (default true).</summary>
     public bool UseCache { get; init; } = true;
 
-    /// <summary>Background threads decoding images on the first read (the DataLoader's workers); 0 decodes on the caller's thread.</summary>
-    public int DecodeWorkers { get; init; } = Math.Max(0, Math.Min(4, Environment.ProcessorCount) - 1);
+    /// <summary>Threads decoding images on the first read while the caller's thread reports progress (default: one per
+    /// core, at most 4); 0 decodes on the caller's thread.</summary>
+    public int DecodeWorkers { get; init; } = Math.Min(4, Environment.ProcessorCount);
 
     /// <summary>
     /// The processes of a data-parallel job (e.g. <c>Trainwright.Distributed.Mpi</c>): on a first read each decodes an
