@@ -8,13 +8,16 @@ namespace Trainwright.Data.Images;
 /// <summary>
 /// The first read of an image folder: every image decoded and resized once, straight into one uint8 tensor, by
 /// <see cref="ImageFolderOptions.DecodeWorkers"/> threads, with the training split's per-channel statistics summed on
-/// the way. Headers are read in a pass of their own only when no size is given (the default size is the median of
-/// them all).
+/// the way. Headers are read in a pass of their own only when no size is given (the default size is their median),
+/// and then of at most 1,000 files spread over the folder.
 /// </summary>
 internal static class ImageFolderDecoder
 {
     // Images a thread takes at a time: small enough to balance two threads, large enough that the counter is cold.
     private const int Block = 16;
+
+    // Headers read to choose the default size (all of them in a folder this small).
+    private const int HeaderSample = 1000;
 
     /// <summary>Decodes the folder: the training rows (wider than <see cref="DecodedImagesInfo.Size"/> when they keep
     /// their long side for random crops) and the validation and test rows, each [n, channels, size, width].</summary>
@@ -29,11 +32,15 @@ internal static class ImageFolderDecoder
         }
         else
         {
-            var headers = ReadHeaders(scan.Files, options, skipped);
-            files = scan.Files.Where((_, i) => headers[i] is not null).ToList();
-            if (files.Count == 0)
-                throw new ImageDataException($"None of the {scan.Files.Count} images under '{scan.Root}' could be read (first: {skipped[0]}).", scan.Root);
-            size = DefaultSize(headers.OfType<ImageHeader>().Select(h => h.Size).ToList());
+            // The default size is a median of sizes, so headers come first: of every file in a folder of up to
+            // HeaderSample images, else of HeaderSample spread evenly over it (a median that close costs no pass over
+            // a large folder). A bad file among them stops the run here, or (skipping) is left to the decode.
+            var sample = Enumerable.Range(0, Math.Min(files.Count, HeaderSample))
+                .Select(k => files[(int)((long)k * files.Count / Math.Min(files.Count, HeaderSample))]).ToList();
+            var headers = ReadHeaders(sample, options).OfType<ImageHeader>().Select(h => h.Size).ToList();
+            if (headers.Count == 0)
+                throw new ImageDataException($"None of the {sample.Count} images read under '{scan.Root}' has a readable header (e.g. '{sample[0].Path}'); check that they are images.", scan.Root);
+            size = DefaultSize(headers);
         }
 
         // Files list the training images first.
@@ -120,7 +127,7 @@ internal static class ImageFolderDecoder
         return sd > 1e-6 ? (float)sd : 1f;
     }
 
-    private static ImageHeader?[] ReadHeaders(IReadOnlyList<ImageFile> files, ImageFolderOptions options, List<SkippedImage> skipped)
+    private static ImageHeader?[] ReadHeaders(IReadOnlyList<ImageFile> files, ImageFolderOptions options)
     {
         var headers = new ImageHeader?[files.Count];
         var errors = new ImageDataException?[files.Count];
@@ -135,12 +142,7 @@ internal static class ImageFolderDecoder
                 try { headers[i] = ImageDecoder.ReadHeader(files[i].Path, options.MaxPixels); }
                 catch (ImageDataException e) { errors[i] = e; }
             });
-            for (int i = start; i < end; i++)
-            {
-                if (errors[i] is not { } error) continue;
-                if (!options.SkipBadImages) throw WithAdvice(error);
-                skipped.Add(new(files[i].Path, Reason(error)));
-            }
+            if (!options.SkipBadImages && errors.FirstOrDefault(e => e is not null) is { } error) throw WithAdvice(error);
             options.Progress?.Report(new("Reading headers", end, files.Count, clock.Elapsed));
         }
         return headers;
