@@ -3,8 +3,9 @@ namespace Trainwright.Data.Images;
 /// <summary>How <see cref="ImageFolderData.Load"/> reads an image folder. Every setting has a default.</summary>
 public sealed record ImageFolderOptions
 {
-    /// <summary>Side of the square images are resized to; null picks one from the data: the median short side, at
-    /// most 224, or 28 when that median is 32 px or less.</summary>
+    /// <summary>Side of the square images are resized to; null picks one from the data: the median short side (of the
+    /// headers of up to 1,000 files spread over the folder), at most 224, or 28 when that median is 32 px or less.
+    /// Given, the first read opens each file once; null adds a pass over those headers.</summary>
     public int? Size { get; init; }
 
     /// <summary>How images become square (default <see cref="ResizeMethod.Crop"/>, a centre crop, as fastai's Resize).</summary>
