@@ -144,6 +144,11 @@ public class RandomCropTests
         var folder = WriteFolder(tmp);
         using var squish = ImageFolderData.Load(folder, Options with { Resize = ResizeMethod.Squish });
         Assert.Equal(Size, squish.TrainWidth);
+        using var square = new TempFolder();
+        for (int id = 0; id < 4; id++)
+            ImageFiles.Write(square.File(id < 2 ? "a" : "b", $"{id}.png"), ImageFiles.Filled(24, 24, 1, (byte)(50 * id)), 24, 24, 1);
+        using var squares = ImageFolderData.Load(square.Path, Options);
+        Assert.Equal(new long[] { Size, Size }, squares.Train.X.shape[2..]); // no room kept: nothing to crop at random
         using var centre = ImageFolderData.Load(folder, Options with { TrainCropAspect = 1 });
         Assert.Equal(Size, centre.TrainWidth);
         // With centre crops only, a training row is its centre crop.

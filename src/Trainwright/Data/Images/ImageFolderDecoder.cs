@@ -19,6 +19,9 @@ internal static class ImageFolderDecoder
     // Headers read to choose the default size (all of them in a folder this small).
     private const int HeaderSample = 1000;
 
+    // Headers read to see how far training images' long sides reach (random crops), when the size is given.
+    private const int AspectSample = 256;
+
     /// <summary>Decodes the folder: the training rows (wider than <see cref="DecodedImagesInfo.Size"/> when they keep
     /// their long side for random crops) and the validation and test rows, each [n, channels, size, width].</summary>
     public static (DecodedImagesInfo Info, Tensor Train, Tensor Others) Decode(ImageFolderScan scan, ImageFolderOptions options)
@@ -26,6 +29,7 @@ internal static class ImageFolderDecoder
         var skipped = new List<SkippedImage>(scan.Skipped);
         IReadOnlyList<ImageFile> files = scan.Files;
         int size;
+        List<ImageSize>? sampled = null;
         if (options.Size is int given)
         {
             size = given;
@@ -35,17 +39,21 @@ internal static class ImageFolderDecoder
             // The default size is a median of sizes, so headers come first: of every file in a folder of up to
             // HeaderSample images, else of HeaderSample spread evenly over it (a median that close costs no pass over
             // a large folder). A bad file among them stops the run here, or (skipping) is left to the decode.
-            var sample = Enumerable.Range(0, Math.Min(files.Count, HeaderSample))
-                .Select(k => files[(int)((long)k * files.Count / Math.Min(files.Count, HeaderSample))]).ToList();
-            var headers = ReadHeaders(sample, options).OfType<ImageHeader>().Select(h => h.Size).ToList();
-            if (headers.Count == 0)
-                throw new ImageDataException($"None of the {sample.Count} images read under '{scan.Root}' has a readable header (e.g. '{sample[0].Path}'); check that they are images.", scan.Root);
-            size = DefaultSize(headers);
+            sampled = SampleHeaders(files, HeaderSample, options, scan.Root);
+            size = DefaultSize(sampled);
+        }
+        // Training rows keep the long side for random crops only as far as the folder's images need (a header sample
+        // tells): square data is stored square, at no extra memory.
+        int wide = size;
+        if (options.Resize == ResizeMethod.Crop && options.TrainCropAspect > 1)
+        {
+            sampled ??= SampleHeaders(files, AspectSample, options, scan.Root);
+            int cap = Math.Max(size, (int)Math.Round(size * options.TrainCropAspect));
+            wide = Math.Clamp(sampled.Max(s => (int)Math.Round((double)size * Math.Max(s.Width, s.Height) / Math.Min(s.Width, s.Height))), size, cap);
         }
 
         // Files list the training images first.
         int trainFiles = files.TakeWhile(f => f.Split == ImageSplit.Train).Count();
-        int wide = options.Resize == ResizeMethod.Crop ? Math.Max(size, (int)Math.Round(size * options.TrainCropAspect)) : size;
         using var train = empty([trainFiles, 3, size, wide], ScalarType.Byte);
         using var rest = empty([files.Count - trainFiles, 3, size, size], ScalarType.Byte);
         var group = options.Communicator is { Size: > 1 } c ? c : null;
@@ -125,6 +133,17 @@ internal static class ImageFolderDecoder
     {
         double sd = Math.Sqrt(Math.Max(0, meanOfSquares - mean * mean));
         return sd > 1e-6 ? (float)sd : 1f;
+    }
+
+    // The displayed sizes of up to <paramref name="count"/> files spread evenly over the list.
+    private static List<ImageSize> SampleHeaders(IReadOnlyList<ImageFile> files, int count, ImageFolderOptions options, string root)
+    {
+        int n = Math.Min(files.Count, count);
+        var sample = Enumerable.Range(0, n).Select(k => files[(int)((long)k * files.Count / n)]).ToList();
+        var sizes = ReadHeaders(sample, options).OfType<ImageHeader>().Select(h => h.Size).ToList();
+        if (sizes.Count == 0)
+            throw new ImageDataException($"None of the {sample.Count} images read under '{root}' has a readable header (e.g. '{sample[0].Path}'); check that they are images.", root);
+        return sizes;
     }
 
     private static ImageHeader?[] ReadHeaders(IReadOnlyList<ImageFile> files, ImageFolderOptions options)
