@@ -25,7 +25,8 @@ public sealed record ImageFolderOptions
     /// crops, as the largest long-to-short ratio (default 4/3: all of a 4:3 photo, the middle 4:3 of a 16:9 one).
     /// Training then sees a random <see cref="Size"/>-square crop along the long side each epoch (fastai's training
     /// crop); validation, test and prediction see the centre crop. 1 trains on centre crops too. The stored rows are as
-    /// wide as the longest image of a header sample (up to 256 files) needs, so square data is stored square; a rarer,
+    /// wide as the longest image of a header sample (256 files spread over the folder; without a size, the 1,000 read
+    /// for it) needs, so square data is stored square; a rarer,
     /// longer image outside the sample keeps the middle of its long side.
     /// </summary>
     public double TrainCropAspect { get; init; } = 4.0 / 3.0;
