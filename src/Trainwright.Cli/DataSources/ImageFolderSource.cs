@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Trainwright.Cli.Host;
 using Trainwright.Data.Images;
+using Trainwright.Distributed;
 
 namespace Trainwright.Cli.DataSources;
 
@@ -54,8 +55,11 @@ internal sealed class ImageFolderSource : IDataSource
             ValidPct = s.ValidPct,
             Seed = s.Seed,
             SkipBadImages = s.SkipBadImages,
-            DecodeWorkers = Math.Max(0, Math.Min(s.Workers > 0 ? s.Workers : Environment.ProcessorCount - 1, 4)),
+            // Decode threads: --workers when given, else one per core (at most 4); the caller only reports progress.
+            DecodeWorkers = Math.Min(s.Workers > 0 ? s.Workers : Environment.ProcessorCount, 4),
             Progress = request.Progress is { } writer ? new DecodeProgress(writer, request.ProgressIsTerminal) : null,
+            // Under mpirun the processes share the first decode (each its part of the files); alone this is null.
+            Communicator = Mpi.TryInitialize() is { IsInitialized: true, Mpi: { Size: > 1 } mpi } ? mpi : null,
         };
         ImageFolderData data;
         try

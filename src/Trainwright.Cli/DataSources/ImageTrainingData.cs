@@ -16,7 +16,8 @@ namespace Trainwright.Cli.DataSources;
 /// <summary>An image folder (<see cref="ImageFolderData"/>) as <see cref="ITrainingData"/>.</summary>
 internal sealed class ImageTrainingData : ITrainingData
 {
-    private readonly TensorPairDataset train, valid, test;
+    private readonly TensorPairDataset valid, test;
+    private readonly int? maxItems;
 
     /// <param name="data">The loaded folder (owned from here on).</param>
     /// <param name="request">What was asked: max items, fixed class names, the augmentation preset.</param>
@@ -35,7 +36,7 @@ internal sealed class ImageTrainingData : ITrainingData
                 $"'{data.Root}' has the classes {Show(data.ClassNames)} but the checkpoint was trained on {Show(names)}; "
                 + "use an image folder with the same class folders.");
         int n = request.MaxItems ?? int.MaxValue;
-        train = First(data.Train, n);
+        maxItems = request.MaxItems;
         valid = First(data.Valid, n);
         var evaluation = data.Test ?? data.Valid;
         TestName = data.Test is null ? "validation" : "test";
@@ -88,8 +89,8 @@ internal sealed class ImageTrainingData : ITrainingData
 
     public static AugmentOptions AugmentPreset(AugmentKind kind) => AugmentOptions.Preset(Choices.Name(kind));
 
-    public DataBunch ToDataBunch(int batchSize, int workers, int seed) =>
-        DataBunch.FromDatasets(train, valid, batchSize, Shape.Classes, workers, seed);
+    // Training batches are random crops where the folder keeps training images' long sides (--resize crop).
+    public DataBunch ToDataBunch(int batchSize, int workers, int seed) => Images.ToDataBunch(batchSize, workers, seed, maxItems);
 
     public IDataset<(Tensor X, Tensor Y)> Test => test;
 
@@ -111,7 +112,7 @@ internal sealed class ImageTrainingData : ITrainingData
 
     public void Dispose()
     {
-        foreach (var set in new[] { train, valid, test })
+        foreach (var set in new[] { valid, test })
             if (set != Images.Train && set != Images.Valid && set != Images.Test) { set.X.Dispose(); set.Y.Dispose(); }
         Images.Dispose();
     }

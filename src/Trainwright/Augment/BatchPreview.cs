@@ -22,7 +22,8 @@ public static class BatchPreview
         new Random(seed).Shuffle(order);
         var picked = order.Take(count).ToArray();
         using var scope = NewDisposeScope();
-        using var batch = data.Train.Gather(picked);
+        // Random crops (epoch 0's) where training crops at random, as the first epoch would.
+        using var batch = data.TrainCrops(seed).Gather(picked, epoch: 0);
         var images = ImageAugmenter.Apply(batch.Xb, augment, ImageAugmenter.BatchRandom(seed, 0, 0));
         var labels = batch.Yb.data<long>().ToArray();
         var captions = labels.Select(l => data.ClassNames[(int)l]).ToArray();

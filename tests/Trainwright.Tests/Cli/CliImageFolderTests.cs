@@ -1,5 +1,7 @@
 using System.Text.Json;
+using Trainwright.Data;
 using Trainwright.Learning;
+using Trainwright.Tests.Images;
 
 namespace Trainwright.Tests.Cli;
 
@@ -55,6 +57,50 @@ public sealed class CliImageFolderTests
         var bytes = File.ReadAllBytes(png);
         Assert.True(bytes.Length > 1000 && bytes.AsSpan(0, 8).SequenceEqual(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }), "not a PNG");
         Assert.Contains("8 training images, default augmentation", show.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Mnist_as_pngs_trains_to_the_accuracy_of_the_same_digits_as_idx_files()
+    {
+        using var ws = new CliWorkspace();
+        const int train = 600, valid = 120;
+        var images = ImageFolderWriter.Write(ws.PathOf("digits"), train, valid, test: 0);
+        // The IDX route gets the same digits in the order the image folder lists them (class folder, then file name),
+        // labelled with the folder's class indices, and validates on the last sixth of its training file: the same
+        // 120 digits. Both runs then see the same items in the same order from the same seed.
+        var (pixels, digits) = ImageFiles.Mnist(train + valid);
+        var names = ImageFolderWriter.ClassNames.Order(StringComparer.Ordinal).ToList();
+        int Label(int i) => names.IndexOf(ImageFolderWriter.ClassNames[digits[i]]);
+        int[] Listed(int from, int count) => [.. Enumerable.Range(from, count).OrderBy(Label).ThenBy(i => i)];
+        int[] order = [.. Listed(0, train), .. Listed(train, valid)];
+        var idx = ws.PathOf("idx");
+        Directory.CreateDirectory(idx);
+        var x = order.SelectMany(i => pixels[i]).ToArray();
+        var y = order.Select(i => (byte)Label(i)).ToArray();
+        IdxWriter.Write(Path.Combine(idx, MnistData.TrainImagesName), x, order.Length, 28, 28);
+        IdxWriter.Write(Path.Combine(idx, MnistData.TrainLabelsName), y, order.Length);
+        IdxWriter.Write(Path.Combine(idx, MnistData.TestImagesName), x[^(valid * 784)..], valid, 28, 28);
+        IdxWriter.Write(Path.Combine(idx, MnistData.TestLabelsName), y[^valid..], valid);
+
+        string[] common = ["--model", "cnn", "--epochs", "2", "--bs", "32", "--opt", "adam", "--lr", "0.01", "--seed", "1", "--no-progress"];
+        var viaImages = ws.Run(["train", "--data", images, "--aug", "none", "--size", "28", "--out", ws.PathOf("images-run"), .. common]);
+        Assert.True(viaImages.ExitCode == 0, viaImages.ToString());
+        Assert.Contains("600 train, 120 valid; 10 classes", viaImages.Stdout, StringComparison.Ordinal);
+        var viaIdx = ws.Run(["train", "--data", idx, "--out", ws.PathOf("idx-run"), .. common]);
+        Assert.True(viaIdx.ExitCode == 0, viaIdx.ToString());
+        Assert.Contains("600 train, 120 valid", viaIdx.Stdout, StringComparison.Ordinal);
+
+        double Accuracy(string run)
+        {
+            using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(ws.PathOf(run), "summary.json")));
+            return summary.RootElement.GetProperty("final").GetProperty("valid_accuracy").GetDouble();
+        }
+        double png = Accuracy("images-run"), idxAccuracy = Accuracy("idx-run");
+        // Chance is 0.1. The routes differ only in arithmetic: uint8 → float and normalisation per batch with the
+        // statistics summed in integers, against float rows normalised once with float32 statistics. The band is
+        // 3 of the 120 validation digits.
+        Assert.True(idxAccuracy >= 0.6, $"IDX route accuracy {idxAccuracy}");
+        Assert.True(Math.Abs(png - idxAccuracy) <= 3.0 / valid + 1e-9, $"image folder {png} vs IDX {idxAccuracy}");
     }
 
     [Fact]

@@ -135,6 +135,49 @@ public sealed class CliMpiTests
         return path;
     }
 
+    /// <summary>
+    /// Issue 10: under mpirun each rank decodes only its share of an image folder's files; the shares are exchanged, so
+    /// the decode cache (written once) holds the whole folder, byte for byte what one process decodes alone.
+    /// </summary>
+    [MpiFact]
+    public void Under_mpirun_each_rank_decodes_its_share_of_an_image_folder_and_the_cache_holds_the_whole_folder()
+    {
+        using var ws = new CliWorkspace();
+        var data = ImageFolderWriter.Write(ws.PathOf("digits"), train: 80, valid: 40, test: 0);
+        string[] train = ["train", "--data", data, "--epochs", "1", "--bs", "20", "--size", "28", "--aug", "none", "--no-progress"];
+        using (var job = MpiJob.Start(ws, [.. train, "--out", ws.PathOf("mpi")]))
+        {
+            Assert.True(job.WaitForExit(TimeSpan.FromSeconds(120)), "the job hung:\n" + job.Output);
+            Assert.True(job.ExitCode == 0, $"exit {job.ExitCode}\n{job.Output}");
+            Assert.Contains("MPI:    2 processes", job.Output, StringComparison.Ordinal);
+            Assert.Contains("80 train, 40 valid; 10 classes", job.Output, StringComparison.Ordinal);
+            // Rank 0 prints its progress: half of the 120 files.
+            Assert.Contains("Decoding: 60/60 images", job.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("Decoding: 120/120", job.Output, StringComparison.Ordinal);
+        }
+        var cache = Path.Combine(ws.Root, ".cache", "trainwright", "images");
+        var entry = Assert.Single(Directory.GetFiles(cache, "*.u8"));
+        var shared = File.ReadAllBytes(entry);
+
+        var fromCache = ws.Run([.. train, "--out", ws.PathOf("cached")]);
+        Assert.True(fromCache.ExitCode == 0, fromCache.ToString());
+        Assert.DoesNotContain("Decoding", fromCache.Stdout, StringComparison.Ordinal);
+
+        Directory.Delete(cache, recursive: true);
+        var alone = ws.Run([.. train, "--out", ws.PathOf("alone")]);
+        Assert.True(alone.ExitCode == 0, alone.ToString());
+        Assert.Contains("Decoding: 120/120 images", alone.Stdout, StringComparison.Ordinal);
+        Assert.Equal(shared, File.ReadAllBytes(entry));
+
+        // A file only rank 1 decodes (the last of the list) that does not decode: every rank stops, one line names it.
+        var last = ImageFolderWriter.ClassNames.Order(StringComparer.Ordinal).Last();
+        var bad = Path.Combine(data, "valid", last, "zz-broken.png");
+        File.WriteAllText(bad, "not a PNG");
+        var refused = RunUnderMpi(ws, [.. train, "--out", ws.PathOf("refused")]);
+        Assert.Contains(bad, refused, StringComparison.Ordinal);
+        Assert.Contains("--skip-bad-images", refused, StringComparison.Ordinal);
+    }
+
     /// <summary>Runs the CLI under mpirun -np 2; asserts it ends with exit 1 and exactly one error line, and returns the output.</summary>
     private static string RunUnderMpi(CliWorkspace ws, params string[] args)
     {
@@ -167,6 +210,8 @@ public sealed class CliMpiTests
             foreach (var a in new[] { "--allow-run-as-root", "--oversubscribe", "-np", "2", "dotnet", CliProcess.DllPath }.Concat(args))
                 info.ArgumentList.Add(a);
             info.Environment["NO_COLOR"] = "1";
+            // As CliProcess: the image decode cache stays in the workspace (mpirun passes the environment to the ranks).
+            info.Environment["XDG_CACHE_HOME"] = Path.Combine(ws.Root, ".cache");
             var job = new MpiJob(new Process { StartInfo = info });
             job.mpi.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (job.output) job.output.AppendLine(e.Data); };
             job.mpi.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (job.output) job.output.AppendLine(e.Data); };

@@ -56,46 +56,122 @@ public static class ImageDecoder
     /// <param name="maxPixels">Largest pixel count a header may declare.</param>
     /// <param name="grey">Set to true when the image has no colour (a grey file, or equal R, G and B everywhere).</param>
     /// <exception cref="ImageDataException">The data is not a usable image; the message names <paramref name="name"/>.</exception>
-    public static byte[] DecodeRgb(byte[] data, string name, int size, ResizeMethod method, long maxPixels, out bool grey)
+    public static unsafe byte[] DecodeRgb(byte[] data, string name, int size, ResizeMethod method, long maxPixels, out bool grey)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
+        var planes = new byte[3 * size * size];
+        using var scratch = new ImageDecodeScratch(size, size);
+        fixed (byte* into = planes)
+            grey = DecodeInto(data, name, method, maxPixels, scratch, into, stride: size, out _, out _).Grey;
+        return planes;
+    }
+
+    /// <summary>
+    /// The decode behind every caller: decodes <paramref name="data"/> once (one codec reads the header, checks the
+    /// pixel limit and decodes) and writes three planes of <see cref="ImageDecodeScratch.Height"/> rows ×
+    /// <paramref name="stride"/> bytes at <paramref name="into"/>, with each channel's sum and sum of squares.
+    /// </summary>
+    /// <remarks>
+    /// <para>Normally the output is <see cref="ImageDecodeScratch.Height"/> square. When the scratch is wider (a
+    /// training image for random crops, <see cref="ResizeMethod.Crop"/> only) the short side becomes the height and
+    /// the long side keeps its proportion up to the scratch's width (the middle of longer images is kept); a portrait
+    /// image is stored transposed, so its long side runs along the row too, and the columns past its length are zero.</para>
+    /// <para>An image already at the output size and upright is copied as decoded (what the canvas would draw, without
+    /// the draw). A JPEG at least halved by the resize is decoded at libjpeg's scaled size (1/2, 1/4 or 1/8: the
+    /// smallest not below the output), whose DCT downsampling then replaces most of the canvas's mipmapped filtering;
+    /// the pixels differ from a full-size decode by a level or two on average, as two good downsampling filters do.</para>
+    /// </remarks>
+    internal static unsafe DecodedImage DecodeInto(ReadOnlySpan<byte> data, string name, ResizeMethod method, long maxPixels,
+        ImageDecodeScratch scratch, byte* into, int stride, out ImageSize shown, out PixelSums sums)
+    {
         if (data.Length == 0) throw Bad(name, "is empty (0 bytes)");
-        using var codec = OpenCodec(new SKMemoryStream(data), name, maxPixels);
+        using var skData = SKData.CreateCopy(data);
+        using var codec = OpenCodec(skData, name, maxPixels);
         var header = Header(codec);
-        var rawInfo = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Premul);
-        using var raw = new SKBitmap(rawInfo);
-        var result = codec.GetPixels(rawInfo, raw.GetPixels());
+        shown = header.Size;
+        int w = codec.Info.Width, h = codec.Info.Height;
+        int outH = scratch.Height, outW = outH;
+        bool transpose = false;
+        if (scratch.Width > outH && method == ResizeMethod.Crop)
+        {
+            int shortSide = Math.Min(shown.Width, shown.Height), longSide = Math.Max(shown.Width, shown.Height);
+            outW = (int)Math.Clamp(Math.Round((double)outH * longSide / shortSide), outH, scratch.Width);
+            transpose = shown.Height > shown.Width && outW > outH;
+        }
+        if (outW < scratch.Width)
+        {
+            long plane = (long)outH * stride;
+            for (int c = 0; c < 3; c++)
+                for (int y = 0; y < outH; y++)
+                    new Span<byte>(into + c * plane + (long)y * stride + outW, scratch.Width - outW).Clear();
+        }
+        bool upright = codec.EncodedOrigin is SKEncodedOrigin.TopLeft;
+        if (upright && !transpose && w == outW && h == outH)
+        {
+            if (codec.Info.ColorType == SKColorType.Gray8)
+            {
+                var greyInfo = new SKImageInfo(w, h, SKColorType.Gray8, SKAlphaType.Opaque);
+                var greyPixels = scratch.Raw((long)w * h);
+                Check(codec.GetPixels(greyInfo, greyPixels), name);
+                sums = PixelSums.FromGrey((byte*)greyPixels, w, h, into, stride, outH);
+                return new(header, true, outW, false);
+            }
+            var info = new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Premul);
+            var pixels = scratch.Raw(4L * w * h);
+            Check(codec.GetPixels(info, pixels), name);
+            sums = PixelSums.FromRgba((byte*)pixels, w, h, w, into, stride, outH, out bool equal);
+            return new(header, header.Grey || equal, outW, false);
+        }
+
+        // The output as the displayed image sees it: a transposed portrait fills outW rows of outH columns.
+        var (placeW, placeH) = transpose ? (outH, outW) : (outW, outH);
+        var (rawW, rawH) = (w, h);
+        float needed = NeededScale(header.Size, placeW, placeH, method);
+        if (needed <= 0.5f && codec.EncodedFormat == SKEncodedImageFormat.Jpeg)
+        {
+            var scaled = codec.GetScaledDimensions(needed);
+            if (scaled.Width < w && scaled.Width > 0 && scaled.Height > 0) (rawW, rawH) = (scaled.Width, scaled.Height);
+        }
+        var rawInfo = new SKImageInfo(rawW, rawH, SKColorType.Rgba8888, SKAlphaType.Premul);
+        var raw = scratch.Raw(4L * rawW * rawH);
+        Check(codec.GetPixels(rawInfo, raw), name);
+        var rawShown = Swaps(codec.EncodedOrigin) ? new ImageSize(rawH, rawW) : new ImageSize(rawW, rawH);
+        var canvas = scratch.Canvas;
+        using (var pixmap = new SKPixmap(rawInfo, raw))
+        using (var image = SKImage.FromPixels(pixmap))
+        {
+            canvas.Clear(SKColors.Black);
+            var matrix = Placement(rawShown, placeW, placeH, method);
+            if (transpose) matrix = new SKMatrix(0, 1, 0, 1, 0, 0, 0, 0, 1).PreConcat(matrix);
+            canvas.SetMatrix(matrix.PreConcat(Orientation(codec.EncodedOrigin, rawW, rawH)));
+            canvas.DrawImage(image, 0, 0, new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear));
+            canvas.Flush();
+        }
+        var target = (byte*)scratch.Target.GetPixels();
+        sums = PixelSums.FromRgba(target, outW, outH, scratch.Width, into, stride, outH, out bool same);
+        return new(header, header.Grey || same, outW, transpose);
+    }
+
+    private static void Check(SKCodecResult result, string name)
+    {
         if (result != SKCodecResult.Success)
             throw Bad(name, result is SKCodecResult.IncompleteInput or SKCodecResult.ErrorInInput
                 ? "is truncated or damaged (its image data ends early or is corrupt)"
                 : $"could not be decoded ({result})");
-        raw.SetImmutable();
+    }
 
-        using var target = new SKBitmap(new SKImageInfo(size, size, SKColorType.Rgba8888, SKAlphaType.Premul));
-        using (var canvas = new SKCanvas(target))
-        using (var image = SKImage.FromBitmap(raw))
+    // The largest factor by which the resize shrinks either axis of the displayed image (1 keeps full resolution).
+    private static float NeededScale(ImageSize shown, int outW, int outH, ResizeMethod method)
+    {
+        float sx = (float)outW / shown.Width, sy = (float)outH / shown.Height;
+        return method switch
         {
-            canvas.Clear(SKColors.Black);
-            var place = Placement(header.Size, size, method);
-            canvas.SetMatrix(place.PreConcat(Orientation(codec.EncodedOrigin, rawInfo.Width, rawInfo.Height)));
-            canvas.DrawImage(image, 0, 0, new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear));
-        }
-
-        var rgba = target.GetPixelSpan();
-        int n = size * size;
-        var planes = new byte[3 * n];
-        bool equal = true;
-        for (int i = 0; i < n; i++)
-        {
-            byte r = rgba[4 * i], g = rgba[4 * i + 1], b = rgba[4 * i + 2];
-            planes[i] = r;
-            planes[n + i] = g;
-            planes[2 * n + i] = b;
-            equal &= r == g && g == b;
-        }
-        grey = header.Grey || equal;
-        return planes;
+            ResizeMethod.Squish => Math.Max(sx, sy),
+            ResizeMethod.Crop => Math.Max(sx, sy),
+            ResizeMethod.Pad => Math.Min(sx, sy),
+            _ => 1f,
+        };
     }
 
     /// <summary>Reads a whole file, turning I/O errors into one clear line.</summary>
@@ -111,13 +187,21 @@ public static class ImageDecoder
         }
     }
 
+    private static SKCodec OpenCodec(SKData data, string name, long maxPixels) =>
+        Limit(SKCodec.Create(data), name, maxPixels);
+
     // Takes ownership of the stream: the codec disposes it, or this method does when no codec is made.
     private static SKCodec OpenCodec(SKStream stream, string name, long maxPixels)
     {
-        var codec = SKCodec.Create(stream, out var result);
+        var codec = SKCodec.Create(stream, out _);
+        if (codec is null) stream.Dispose();
+        return Limit(codec, name, maxPixels);
+    }
+
+    private static SKCodec Limit(SKCodec? codec, string name, long maxPixels)
+    {
         if (codec is null)
         {
-            stream.Dispose();
             throw Bad(name, "is not an image SkiaSharp can read (not PNG, JPEG, BMP, GIF or WebP, or its header is damaged)");
         }
         long pixels = (long)codec.Info.Width * codec.Info.Height;
@@ -138,10 +222,13 @@ public static class ImageDecoder
 
     private static ImageHeader Header(SKCodec codec)
     {
-        bool swap = codec.EncodedOrigin is SKEncodedOrigin.LeftTop or SKEncodedOrigin.RightTop or SKEncodedOrigin.RightBottom or SKEncodedOrigin.LeftBottom;
-        var size = swap ? new ImageSize(codec.Info.Height, codec.Info.Width) : new ImageSize(codec.Info.Width, codec.Info.Height);
+        var size = Swaps(codec.EncodedOrigin) ? new ImageSize(codec.Info.Height, codec.Info.Width) : new ImageSize(codec.Info.Width, codec.Info.Height);
         return new(size, codec.Info.ColorType == SKColorType.Gray8);
     }
+
+    // True for the EXIF orientations that turn the image a quarter turn (width and height trade places).
+    private static bool Swaps(SKEncodedOrigin origin) =>
+        origin is SKEncodedOrigin.LeftTop or SKEncodedOrigin.RightTop or SKEncodedOrigin.RightBottom or SKEncodedOrigin.LeftBottom;
 
     private static ImageDataException Bad(string name, string reason) =>
         new($"Image '{name}' {reason}.", name);
@@ -159,23 +246,19 @@ public static class ImageDecoder
         _ => SKMatrix.Identity,
     };
 
-    // Maps displayed coordinates to the output square.
-    private static SKMatrix Placement(ImageSize shown, int size, ResizeMethod method)
+    // Maps displayed coordinates to the output rectangle.
+    private static SKMatrix Placement(ImageSize shown, int outW, int outH, ResizeMethod method)
     {
-        float w = shown.Width, h = shown.Height, s = size;
+        float w = shown.Width, h = shown.Height;
         switch (method)
         {
             case ResizeMethod.Squish:
-                return SKMatrix.CreateScale(s / w, s / h);
+                return SKMatrix.CreateScale(outW / w, outH / h);
             case ResizeMethod.Crop:
-            {
-                float k = s / Math.Min(w, h);
-                return new SKMatrix(k, 0, (s - w * k) / 2, 0, k, (s - h * k) / 2, 0, 0, 1);
-            }
             case ResizeMethod.Pad:
             {
-                float k = s / Math.Max(w, h);
-                return new SKMatrix(k, 0, (s - w * k) / 2, 0, k, (s - h * k) / 2, 0, 0, 1);
+                float k = method == ResizeMethod.Crop ? Math.Max(outW / w, outH / h) : Math.Min(outW / w, outH / h);
+                return new SKMatrix(k, 0, (outW - w * k) / 2, 0, k, (outH - h * k) / 2, 0, 0, 1);
             }
             default:
                 throw new ArgumentOutOfRangeException(nameof(method), method, "Unknown resize method.");

@@ -18,10 +18,12 @@ namespace Trainwright.Data.Images;
 /// </remarks>
 public sealed class ImageFolderData : IDisposable
 {
-    private readonly Tensor pixels, labels;
+    private readonly Tensor trainPixels, otherPixels, labels;
+    private readonly int[] trainLengths;
+    private readonly List<Tensor> views = [];
     private bool disposed;
 
-    private ImageFolderData(ImageFolderScan scan, DecodedImagesInfo info, Tensor pixels, bool fromCache, string? cacheFile, ImageFolderOptions options)
+    private ImageFolderData(ImageFolderScan scan, DecodedImagesInfo info, Tensor trainPixels, Tensor otherPixels, bool fromCache, string? cacheFile, ImageFolderOptions options)
     {
         Root = scan.Root;
         Layout = scan.Layout;
@@ -37,12 +39,15 @@ public sealed class ImageFolderData : IDisposable
         FromCache = fromCache;
         CacheFile = cacheFile;
         Preprocessing = new ImagePreprocessing(info.Size, options.Resize, info.Channels, info.Mean, info.Std, options.MaxPixels).Validate();
-        this.pixels = pixels;
+        TrainWidth = info.TrainWidth;
+        trainLengths = info.TrainLengths;
+        this.trainPixels = trainPixels;
+        this.otherPixels = otherPixels;
         labels = tensor(info.Labels.Select(l => (long)l).ToArray());
-        Train = new TensorPairDataset(pixels.narrow(0, 0, TrainCount), labels.narrow(0, 0, TrainCount));
-        Valid = new TensorPairDataset(pixels.narrow(0, TrainCount, ValidCount), labels.narrow(0, TrainCount, ValidCount));
+        Train = new TensorPairDataset(trainPixels.alias(), labels.narrow(0, 0, TrainCount));
+        Valid = new TensorPairDataset(otherPixels.narrow(0, 0, ValidCount), labels.narrow(0, TrainCount, ValidCount));
         Test = TestCount == 0 ? null
-            : new TensorPairDataset(pixels.narrow(0, TrainCount + ValidCount, TestCount), labels.narrow(0, TrainCount + ValidCount, TestCount));
+            : new TensorPairDataset(otherPixels.narrow(0, ValidCount, TestCount), labels.narrow(0, TrainCount + ValidCount, TestCount));
     }
 
     /// <summary>
@@ -58,17 +63,38 @@ public sealed class ImageFolderData : IDisposable
         var scan = ImageFolderScanner.Scan(root, options);
         string? folder = options.UseCache ? options.CacheFolder ?? ImageDecodeCache.DefaultFolder() : null;
         string? key = folder is null ? null : ImageDecodeCache.Key(scan, options);
-        if (folder is not null && ImageDecodeCache.TryLoad(folder, key!) is var (cachedInfo, cachedPixels))
-            return new ImageFolderData(scan, cachedInfo, cachedPixels, true, Path.Combine(folder, key + ".u8"), options);
-
-        var (info, decoded) = ImageFolderDecoder.Decode(scan, options);
-        if (folder is not null && ImageDecodeCache.TrySave(folder, key!, info, decoded) && ImageDecodeCache.TryLoad(folder, key!) is var (_, mapped))
+        var group = options.Communicator is { Size: > 1 } c ? c : null;
+        var cached = folder is null ? null : ImageDecodeCache.TryLoad(folder, key!);
+        if (group is not null)
         {
-            // Train from the memory-mapped file, so the decoded copy in memory can go.
-            decoded.Dispose();
-            return new ImageFolderData(scan, info, mapped, false, Path.Combine(folder, key + ".u8"), options);
+            // The processes decode together or not at all: one without the cache entry (another machine) means all decode.
+            var hit = new[] { cached is null ? 0L : 1L };
+            group.AllReduce(hit, Distributed.ReduceOp.Min);
+            if (hit[0] == 0 && cached is var (_, t, o))
+            {
+                t.Dispose();
+                o.Dispose();
+                cached = null;
+            }
         }
-        return new ImageFolderData(scan, info, decoded, false, null, options);
+        if (cached is var (cachedInfo, cachedTrain, cachedOthers))
+            return new ImageFolderData(scan, cachedInfo, cachedTrain, cachedOthers, true, Path.Combine(folder!, key + ".u8"), options);
+
+        var (info, train, others) = ImageFolderDecoder.Decode(scan, options);
+        if (folder is not null)
+        {
+            // In a group every process holds the same images: process 0 writes them, then each maps the file if it sees it.
+            bool saved = (group is null || group.Rank == 0) && ImageDecodeCache.TrySave(folder, key!, info, train, others);
+            group?.Barrier();
+            if ((saved || group is not null) && ImageDecodeCache.TryLoad(folder, key!) is var (_, mappedTrain, mappedOthers))
+            {
+                // Train from the memory-mapped file, so the decoded copy in memory can go.
+                train.Dispose();
+                others.Dispose();
+                return new ImageFolderData(scan, info, mappedTrain, mappedOthers, false, Path.Combine(folder, key + ".u8"), options);
+            }
+        }
+        return new ImageFolderData(scan, info, train, others, false, null, options);
     }
 
     /// <summary>Full path of the folder.</summary>
@@ -122,8 +148,27 @@ public sealed class ImageFolderData : IDisposable
     /// <summary>The decode cache's pixel file, or null when the cache is off or could not be written.</summary>
     public string? CacheFile { get; }
 
-    /// <summary>Training items: uint8 images and int64 labels.</summary>
+    /// <summary>
+    /// Training items as stored: uint8 images [<see cref="TrainCount"/>, <see cref="Channels"/>, <see cref="Size"/>,
+    /// <see cref="TrainWidth"/>] and int64 labels. When <see cref="TrainWidth"/> is <see cref="Size"/> these are the
+    /// images; when wider, each row holds a training image with its long side kept for random crops: train through
+    /// <see cref="ToDataBunch"/> or <see cref="TrainCrops"/>, which crop them.
+    /// </summary>
     public TensorPairDataset Train { get; }
+
+    /// <summary>
+    /// Width of the stored training rows: <see cref="Size"/>, or more when <see cref="ResizeMethod.Crop"/> kept the
+    /// long side of non-square training images for random crops (<see cref="ImageFolderOptions.TrainCropAspect"/>).
+    /// </summary>
+    public int TrainWidth { get; }
+
+    /// <summary>Training items as the model sees them: a random <see cref="Size"/>-square crop per epoch (the image
+    /// itself when <see cref="TrainWidth"/> is <see cref="Size"/>), positioned by <paramref name="seed"/>.</summary>
+    public RandomCropDataset TrainCrops(int seed)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        return new RandomCropDataset(Train.X, Train.Y, trainLengths, Size, seed);
+    }
 
     /// <summary>Validation items.</summary>
     public TensorPairDataset Valid { get; }
@@ -131,11 +176,41 @@ public sealed class ImageFolderData : IDisposable
     /// <summary>Test items, or null without a test split.</summary>
     public TensorPairDataset? Test { get; }
 
-    /// <summary>Training (shuffled with <paramref name="seed"/>) and validation loaders of uint8 image batches.</summary>
-    public DataBunch ToDataBunch(int batchSize, int numWorkers = 0, int? seed = null)
+    /// <summary>
+    /// Training (shuffled with <paramref name="seed"/>; random crops when <see cref="TrainWidth"/> exceeds
+    /// <see cref="Size"/>, placed by the same seed and the loader's epoch) and validation loaders of uint8 image batches.
+    /// </summary>
+    /// <param name="batchSize">Training batch size (validation batches are twice as large).</param>
+    /// <param name="numWorkers">Background threads of each loader.</param>
+    /// <param name="seed">Seed of the order and the crops; null picks one at random.</param>
+    /// <param name="maxItems">Keep only the first this-many training and validation items (null: all).</param>
+    public DataBunch ToDataBunch(int batchSize, int numWorkers = 0, int? seed = null, int? maxItems = null)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
-        return DataBunch.FromDatasets(Train, Valid, batchSize, C, numWorkers, seed);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        int n = maxItems ?? int.MaxValue;
+        ArgumentOutOfRangeException.ThrowIfLessThan(n, 1, nameof(maxItems));
+        int shared = seed ?? Random.Shared.Next();
+        var valid = First(Valid, n);
+        if (TrainWidth == Size)
+            return DataBunch.FromDatasets(First(Train, n), valid, batchSize, C, numWorkers, shared);
+        var train = n >= TrainCount ? Train : First(Train, n);
+        var crops = new RandomCropDataset(train.X, train.Y, trainLengths.Take(train.Count).ToArray(), Size, shared);
+        var trainLoader = new DataLoader<(Tensor X, Tensor Y)>(crops, batchSize, shuffle: true, seed: shared, numWorkers: numWorkers);
+        // The loader advances its epoch as an enumeration starts, before any item is read (and the learner sets it on resume).
+        crops.Epoch = () => trainLoader.Epoch - 1;
+        var validLoader = new DataLoader<(Tensor X, Tensor Y)>(valid, 2 * batchSize, shuffle: false, numWorkers: numWorkers);
+        return new DataBunch(trainLoader, validLoader, C);
+    }
+
+    // The first n items, as views this object disposes.
+    private TensorPairDataset First(TensorPairDataset set, int n)
+    {
+        if (n >= set.Count) return set;
+        var x = set.X.narrow(0, 0, n);
+        var y = set.Y.narrow(0, 0, n);
+        lock (views) views.AddRange([x, y]);
+        return new TensorPairDataset(x, y);
     }
 
     /// <summary>A loader over the test split in order, or null when there is none.</summary>
@@ -167,7 +242,8 @@ public sealed class ImageFolderData : IDisposable
         if (Skipped.Count > 0) tail += $"; {Skipped.Count} file{(Skipped.Count == 1 ? "" : "s")} skipped";
         if (IgnoredFiles > 0) tail += $"; {IgnoredFiles} non-image file{(IgnoredFiles == 1 ? "" : "s")} ignored";
         return $"image folder {Root} ({LayoutDescription}): {splits}; {C} classes ({names}); images {SizeStats}, "
-            + $"trained at {Size}x{Size} ({Preprocessing.Resize.ToString().ToLowerInvariant()}), {Channels} channel{(Channels == 1 ? "" : "s")}{tail}";
+            + $"trained at {Size}x{Size} ({Preprocessing.Resize.ToString().ToLowerInvariant()}{(TrainWidth > Size ? ", random in training" : "")}), "
+            + $"{Channels} channel{(Channels == 1 ? "" : "s")}{tail}";
     }
 
     /// <summary>
@@ -191,7 +267,9 @@ public sealed class ImageFolderData : IDisposable
         Train.X.Dispose(); Train.Y.Dispose();
         Valid.X.Dispose(); Valid.Y.Dispose();
         Test?.X.Dispose(); Test?.Y.Dispose();
-        pixels.Dispose();
+        foreach (var view in views) view.Dispose();
+        trainPixels.Dispose();
+        otherPixels.Dispose();
         labels.Dispose();
     }
 }
