@@ -26,10 +26,12 @@ public static class ClassificationMetrics
         ArgumentNullException.ThrowIfNull(target);
         LossFunctions.CheckRowsAndTargets(pred, target, nameof(pred), nameof(target));
         using var _ = no_grad();
-        // Four native calls and one allocation that survives: the arg-max indices turn into hits in place and are summed
-        // straight to float32. This runs on every batch, where each call costs about a microsecond.
+        // Four native calls: the arg-max indices turn into hits in place, their integer count divided by the rows is a
+        // float32 (true division). This runs on every batch, where each call costs microseconds; summing straight to
+        // float32 measured slower than this integer sum.
         using var hits = pred.argmax(-1);
-        return hits.eq_(target).sum(ScalarType.Float32).div_(pred.size(0));
+        using var count = hits.eq_(target).sum();
+        return count.div(pred.size(0));
     }
 
     /// <summary>
