@@ -33,7 +33,7 @@ internal sealed class LrFindCommand
         var outText = result.GetValue(output);
         if (outText is not null && string.IsNullOrWhiteSpace(outText)) throw new CliException("--out is empty; give a path, or leave the option out.");
         var settings = RunSettings.From(result, options, recorded: null, defaultOut: outText ?? OutputFolder.NewRunFolder("lr-find"));
-        ThreadDefaults.Apply(settings.Threads);
+        ThreadDefaults.Apply(settings.Threads, settings.Model);
         using var data = Registry.Open(DataRequest.For(settings) with
         {
             Progress = DataProgress.Writer(),

@@ -108,7 +108,7 @@ internal sealed class TrainCommand
             resumed = ResumeCheck.Read("--resume", Path.GetFullPath(resumeText), "give the checkpoint-last of a stopped run.");
         var settings = RunSettings.From(result, options, resumed?.Metadata, OutputFolder.NewRunFolder());
         StartupProbe.Mark("settings");
-        ThreadDefaults.Apply(settings.Threads);
+        ThreadDefaults.Apply(settings.Threads, settings.Model);
         StartupProbe.Mark("libtorch loaded");
 
         var data = Registry.Open(DataRequest.For(settings, resumed is null ? null : DataKeys.DecodeNames(resumed.Metadata)) with

@@ -1,20 +1,31 @@
+using System.Globalization;
+using Trainwright.Cli.Settings;
 using TorchSharp;
 
 namespace Trainwright.Cli.Host;
 
 /// <summary>
-/// How many threads libtorch's intra-op pool uses (--threads). The default is 1, not libtorch's one per core: the
-/// models here are small (a 64x784 by 784x50 matmul per MLP step), so splitting each op across threads costs more in
-/// synchronisation than it gains, and on a shared machine whose cores are busy the pool's threads wait on each other.
-/// Measured on the 2-core development VM (load average 8-10): one MLP epoch on MNIST took 1.6-2.0 s with 1 thread and
-/// 17-52 s with 2; a CNN epoch on 2,500 images 10.6-11.4 s with 1 thread and 48-51 s with 2. Results are unchanged for the
-/// MLP (its ops are deterministic either way).
+/// How many threads libtorch's intra-op pool uses (--threads). The default follows the model, from the measurements in
+/// docs/benchmarks.md ("threads", 2-core machine, two threads against one): the convolutional models get every core
+/// (a FastCnn epoch took 0.67× the time idle and 1.16× with a competing busy process, with the short OpenMP spinning
+/// the command sets at start-up), while the MLP and the tabular model keep one thread (their operations are too small
+/// to split: two threads never beat one by more than 0.82× idle, and took 3.7× the time under load). Under mpirun the
+/// cores are shared out between the processes on a machine.
 /// </summary>
 internal static class ThreadDefaults
 {
-    public const int Default = 1;
+    /// <summary>Threads for <paramref name="model"/> when --threads is not given.</summary>
+    public static int For(ModelKind? model) =>
+        model is ModelKind.Cnn or ModelKind.LessonCnn or ModelKind.Resnet18 or ModelKind.Resnet34
+            ? Math.Clamp(Environment.ProcessorCount / ProcessesOnThisMachine(), 1, Limits.MaxThreads) : 1;
 
-    public static string DescribeDefault() => $"{Default}; measured faster than one per core for these small models";
+    public static string DescribeDefault() =>
+        "1 for mlp and tabular, one per core for the CNNs and resnets; measured in docs/benchmarks.md";
 
-    public static void Apply(int? threads) => torch.set_num_threads(threads ?? Default);
+    /// <summary>Sets libtorch's thread count: <paramref name="threads"/>, or the default for <paramref name="model"/>.</summary>
+    public static void Apply(int? threads, ModelKind? model = null) => torch.set_num_threads(threads ?? For(model));
+
+    // Open MPI tells each process how many share its machine; a plain run is the only process.
+    private static int ProcessesOnThisMachine() =>
+        int.TryParse(Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_LOCAL_SIZE"), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : 1;
 }

@@ -18,4 +18,17 @@ public sealed class OpenMpWaitPolicyTests
         // A value already set is left alone.
         Assert.False(OpenMpWaitPolicy.PreferPassive());
     }
+
+    [Fact]
+    public void LimitSpinningSetsGnuOpenMpsSpinCountForNativeCodeUnlessAPolicyIsChosen()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        var policy = Environment.GetEnvironmentVariable(OpenMpWaitPolicy.Variable);
+        var spin = Environment.GetEnvironmentVariable(OpenMpWaitPolicy.SpinCountVariable);
+        bool set = OpenMpWaitPolicy.LimitSpinning();
+        Assert.Equal(policy is null && spin is null, set);
+        if (set) Assert.Equal("1000", OpenMpWaitPolicy.NativeSpinCount);
+        Assert.False(OpenMpWaitPolicy.LimitSpinning(50));
+        Assert.Throws<ArgumentOutOfRangeException>(() => OpenMpWaitPolicy.LimitSpinning(-1));
+    }
 }
