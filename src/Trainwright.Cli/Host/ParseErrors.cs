@@ -29,25 +29,10 @@ internal static class ParseErrors
         int bestDistance = int.MaxValue;
         foreach (var name in names)
         {
-            int d = Distance(word, name);
+            int d = Trainwright.Naming.EditDistance.Between(word, name);
             if (d < bestDistance) (best, bestDistance) = (name, d);
         }
         return best is not null && bestDistance <= Math.Max(2, Math.Min(word.Length, best.Length) / 3) ? best : null;
-    }
-
-    private static int Distance(string a, string b)
-    {
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (int j = 0; j <= b.Length; j++) previous[j] = j;
-        for (int i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (int j = 1; j <= b.Length; j++)
-                current[j] = Math.Min(Math.Min(current[j - 1], previous[j]) + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            (previous, current) = (current, previous);
-        }
-        return previous[b.Length];
     }
 
     private static string OneLine(string message) =>
