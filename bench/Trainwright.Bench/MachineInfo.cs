@@ -15,6 +15,6 @@ public static class MachineInfo
         }
         catch (IOException) { }
         return string.Create(CultureInfo.InvariantCulture,
-            $"{Environment.ProcessorCount} cores, {cpu}, torch threads {TorchSharp.torch.get_num_threads()}, .NET {Environment.Version}, TorchSharp 0.107.0 (libtorch 2.10, CPU)");
+            $"{Environment.ProcessorCount} cores, {cpu}, torch threads {TorchSharp.torch.get_num_threads()}, MKL kernels: {Trainwright.Runtime.MklKernels.PreferAvx512().Reason}, .NET {Environment.Version}, TorchSharp 0.107.0 (libtorch 2.10, CPU)");
     }
 }

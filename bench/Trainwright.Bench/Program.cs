@@ -39,6 +39,9 @@ if (threadsAt >= 0)
     }
     TorchSharp.torch.set_num_threads(threads);
 }
+// Every row, baseline and ours, runs on the same matrix-product kernels: the library's choice, made up front
+// (TRAINWRIGHT_MKL_KERNELS=off measures MKL's own choice).
+Trainwright.Runtime.MklKernels.PreferAvx512();
 int outAt = Array.IndexOf(args, "--out");
 string outPath = outAt >= 0 && outAt + 1 < args.Length ? args[outAt + 1] : "bench-results.md";
 if (names.Count == 0 || names.Contains("all", StringComparer.OrdinalIgnoreCase)) names = [.. benches.Keys];

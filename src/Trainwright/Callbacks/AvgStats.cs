@@ -19,7 +19,10 @@ public sealed class AvgStats : Callback, IFitResultContributor
     private readonly int width;
     private readonly bool allScalar;
     private readonly List<PhaseStats> history = [];
-    private Tensor? sums;
+    // Set when every metric is a row mean: predictions wait here and are measured a group of batches at a time, and
+    // the loss is summed on its own.
+    private readonly PendingRows? pending;
+    private Tensor? sums, lossSum;
     private int count;
     private bool? passTraining;
 
@@ -35,7 +38,11 @@ public sealed class AvgStats : Callback, IFitResultContributor
         width = 1;
         for (int i = 0; i < metrics.Length; i++) { offsets[i] = width; width += metrics[i].StatCount; }
         allScalar = metrics.All(m => m.Finish is null && m.StatCount == 1);
+        if (metrics.Length > 0 && metrics.All(m => m.RowMean)) pending = new PendingRows();
     }
+
+    /// <summary>True when every metric is a row mean, so they are computed a group of batches at a time.</summary>
+    internal bool MeasuresInGroups => pending is not null;
 
     /// <inheritdoc />
     public override int Order => CallbackOrder.AvgStats;
@@ -117,20 +124,40 @@ public sealed class AvgStats : Callback, IFitResultContributor
         if (l.Loss is null || sums is null) return;
         int bs = l.BatchSize;
         // Under no_grad nothing here joins the graph, so no detach is needed; the float32 values are promoted into
-        // the float64 sums in place. One stack and one add per batch, no host sync.
+        // the float64 sums in place. No host sync.
         using var _ = no_grad();
+        count += bs;
+        if (pending is not null)
+        {
+            lossSum!.add_(l.Loss, alpha: bs);
+            pending.Add(l.Pred!, l.Yb, bs);
+            if (pending.Full) MeasurePending();
+            return;
+        }
         var values = new Tensor[metrics.Length + 1];
         values[0] = l.Loss;
         for (int i = 0; i < metrics.Length; i++) values[i + 1] = Checked(metrics[i], metrics[i].Compute(l.Pred!, l.Yb));
         if (allScalar) sums.add_(stack(values), alpha: bs);
         else
         {
-            // Accumulating metrics return vectors of statistics: flatten everything into one row of the sums.
             using var scope = NewDisposeScope();
-            sums.add_(cat(values.Select(v => v.to_type(ScalarType.Float64).reshape(-1)).ToArray()), alpha: bs);
+            sums.add_(Row(values), alpha: bs);
         }
-        count += bs;
     }
+
+    /// <summary>Adds the metrics of the rows waiting in <see cref="pending"/>, weighted by their count, to the sums.</summary>
+    private void MeasurePending()
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        if (pending?.Take() is not var (pred, target, rows)) return;
+        var values = metrics.Select(m => Checked(m, m.Compute(pred, target))).ToArray();
+        using var tail = sums!.narrow(0, 1, width - 1);
+        tail.add_(allScalar ? stack(values) : Row(values), alpha: rows);
+    }
+
+    // Accumulating metrics return vectors of statistics: flatten everything into one row of the sums.
+    private static Tensor Row(Tensor[] values) => cat(values.Select(v => v.to_type(ScalarType.Float64).reshape(-1)).ToArray());
 
     /// <inheritdoc />
     public override void AfterTrain() => Finish(training: true);
@@ -141,17 +168,22 @@ public sealed class AvgStats : Callback, IFitResultContributor
     /// <inheritdoc />
     public override void AfterFit()
     {
+        pending?.Clear();
         sums?.Dispose();
-        sums = null;
+        lossSum?.Dispose();
+        sums = lossSum = null;
     }
 
     private void Reset()
     {
         passTraining = Learner.Training;
+        pending?.Clear();
         sums?.Dispose();
-        // Made outside any batch's dispose scope on purpose: it lives for the whole pass.
-        sums = zeros(width, dtype: ScalarType.Float64, device: Devices.Of(Learner.Model));
-        sums.MoveToOuterDisposeScope();
+        lossSum?.Dispose();
+        // Made outside any batch's dispose scope on purpose: they live for the whole pass.
+        var device = Devices.Of(Learner.Model);
+        sums = zeros(width, dtype: ScalarType.Float64, device: device).DetachFromDisposeScope();
+        lossSum = pending is null ? null : zeros(1, dtype: ScalarType.Float64, device: device).DetachFromDisposeScope();
         count = 0;
     }
 
@@ -160,9 +192,9 @@ public sealed class AvgStats : Callback, IFitResultContributor
         // A pass cancelled before this callback's Before… event ran has nothing of its own to report.
         if (sums is null || passTraining != training) return;
         passTraining = null;
-        double[] totals;
-        if (sums.device_type == DeviceType.CPU) totals = sums.data<double>().ToArray();
-        else { using var host = sums.cpu(); totals = host.data<double>().ToArray(); }
+        MeasurePending();
+        var totals = HostValues(sums);
+        if (lossSum is not null) totals[0] = HostValues(lossSum)[0];
         int count = this.count;
         if (CombineTotals is not null) (totals, count) = CombineTotals(training, totals, count);
         var means = count == 0 ? totals.Select(_ => double.NaN).ToArray() : totals.Select(t => t / count).ToArray();
@@ -171,6 +203,13 @@ public sealed class AvgStats : Callback, IFitResultContributor
         if (training) Train = stats; else Valid = stats;
         history.Add(stats);
         PhaseEnded?.Invoke(stats);
+    }
+
+    private static double[] HostValues(Tensor t)
+    {
+        if (t.device_type == DeviceType.CPU) return t.data<double>().ToArray();
+        using var host = t.cpu();
+        return host.data<double>().ToArray();
     }
 
     /// <summary>The metric's value for one batch, refused with the metric's name unless it has the promised size.</summary>

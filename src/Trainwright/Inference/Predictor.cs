@@ -47,6 +47,7 @@ public sealed class Predictor : IDisposable
         outputCount = manifest.Target.Names.Count;
         model.eval();
         folded = options.FoldNormalization ? FoldedNormalization.TryCreate(model, manifest.Input) : null;
+        Runtime.MklKernels.PreferAvx512();
     }
 
     /// <summary>

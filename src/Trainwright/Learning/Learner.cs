@@ -50,6 +50,8 @@ public sealed class Learner
         var given = callbacks?.ToList() ?? [];
         foreach (var cb in given) Add(cb);
         if (!given.OfType<TrainEval>().Any()) Add(new TrainEval());
+        // Matrix products are most of an MLP's step; MKL leaves non-Intel AVX-512 processors on slower kernels.
+        Runtime.MklKernels.PreferAvx512();
     }
 
     /// <summary>The model being trained.</summary>

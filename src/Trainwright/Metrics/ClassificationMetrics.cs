@@ -13,7 +13,7 @@ namespace Trainwright.Metrics;
 public static class ClassificationMetrics
 {
     /// <summary>Fraction of rows whose highest score is the target class, as a <see cref="Metric"/>.</summary>
-    public static Metric Accuracy { get; } = new("accuracy", AccuracyOf);
+    public static Metric Accuracy { get; } = new("accuracy", AccuracyOf) { RowMean = true };
 
     /// <summary>
     /// Fraction of rows of <paramref name="pred"/> (shape [n, c]) whose arg-max equals <paramref name="target"/>
@@ -55,7 +55,7 @@ public static class ClassificationMetrics
             for (int c = 0; c < classes; c++)
                 if (s[classes + c] > 0) { sum += s[c] / s[classes + c]; present++; }
             return present == 0 ? double.NaN : sum / present;
-        });
+        }, rowMean: true);
     }
 
     /// <summary>
@@ -82,7 +82,7 @@ public static class ClassificationMetrics
                 if (denominator > 0) { sum += 2 * s[c] / denominator; present++; }
             }
             return present == 0 ? double.NaN : sum / present;
-        });
+        }, rowMean: true);
     }
 
     /// <summary>True positives, false positives and false negatives per class, as float64 counts.</summary>

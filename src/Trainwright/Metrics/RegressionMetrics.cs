@@ -24,7 +24,7 @@ public static class RegressionMetrics
             using var _ = no_grad();
             var (p, t) = Original(pred, target, toOriginal);
             return (p - t).abs().mean().MoveToOuterDisposeScope();
-        });
+        }) { RowMean = true };
 
     /// <summary>Root mean squared error, <c>rmse</c>: √(mean of squared errors over the pass), not a mean of batch RMSEs.</summary>
     public static Metric Rmse(Func<Tensor, Tensor>? toOriginal = null) =>
@@ -34,7 +34,7 @@ public static class RegressionMetrics
             using var _ = no_grad();
             var (p, t) = Original(pred, target, toOriginal);
             return (p - t).square().mean().reshape(1).MoveToOuterDisposeScope();
-        }, s => Math.Sqrt(s[0]));
+        }, s => Math.Sqrt(s[0]), rowMean: true);
 
     /// <summary>
     /// Coefficient of determination, <c>r2</c>: 1 − Σ(y − ŷ)² / Σ(y − ȳ)² over the pass, from the pass means of y, y² and
@@ -51,7 +51,7 @@ public static class RegressionMetrics
         {
             double variance = s[1] - s[0] * s[0];
             return variance > 0 ? 1 - s[2] / variance : double.NaN;
-        });
+        }, rowMean: true);
 
     private static (Tensor Pred, Tensor Target) Original(Tensor pred, Tensor target, Func<Tensor, Tensor>? toOriginal)
     {

@@ -50,6 +50,43 @@ public class AvgStatsTests
         Assert.NotEqual(Math.Round(perBatch.Average(), 5), Math.Round(wholeLoss, 5));
     }
 
+    private sealed class MetricLog(Metric[] metrics) : Callback
+    {
+        public List<(double[] Values, int Size)> Train { get; } = [];
+        public override void AfterBatch()
+        {
+            if (!Learner.Training || Learner.Loss is null) return;
+            using var scope = NewDisposeScope();
+            var values = new List<double> { Learner.Loss.item<float>() };
+            foreach (var m in metrics)
+                values.AddRange(m.Compute(Learner.Pred!, Learner.Yb).to_type(ScalarType.Float64).reshape(-1).data<double>().ToArray());
+            Train.Add((values.ToArray(), Learner.BatchSize));
+        }
+    }
+
+    [Fact]
+    public void RowMeanMetricsMeasuredInGroupsOfBatchesEqualTheirBatchSizeWeightedPerBatchValues()
+    {
+        // 301 items in batches of 2: 151 batches, so the rows are measured in groups (64, 64, 23) with a last batch of 1.
+        var data = Tiny.Data(trainItems: 301, validItems: 30, batchSize: 2, classes: 3);
+        var metrics = new[] { ClassificationMetrics.Accuracy, ClassificationMetrics.MacroF1(3) };
+        var stats = new AvgStats(metrics);
+        Assert.True(stats.MeasuresInGroups);
+        var log = new MetricLog(metrics);
+        Tiny.Learner(data, [stats, log]).Fit(1);
+
+        Assert.Equal(151, log.Train.Count);
+        Assert.Equal(1, log.Train[^1].Size);
+        var means = Enumerable.Range(0, log.Train[0].Values.Length)
+            .Select(i => log.Train.Sum(b => b.Values[i] * b.Size) / 301).ToArray();
+        Assert.Equal(means[0], stats.Train!.Loss, 5);
+        Assert.Equal(means[1], stats.Train.Metrics["accuracy"], 6);
+        Assert.Equal(metrics[1].Finish!(means[2..]), stats.Train.Metrics["macro_f1"], 6);
+        Assert.Equal(301, stats.Train.Count);
+        // A metric not declared a row mean keeps the per-batch path.
+        Assert.False(new AvgStats(new Metric("accuracy", Accuracy)).MeasuresInGroups);
+    }
+
     [Fact]
     public void HistoryHoldsOneTrainAndOneValidEntryPerEpochAndRaisesEvents()
     {
