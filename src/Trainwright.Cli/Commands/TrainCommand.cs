@@ -132,6 +132,9 @@ internal sealed class TrainCommand
             var bunch = data.ToDataBunch(settings.BatchSize, settings.Workers, settings.Seed);
             StartupProbe.Mark("model spec, data bunch");
             var learner = LearnerFactory.Create(data, spec, bunch, TrainingRecipe.For(kind), settings.Optimizer, settings.Lr, settings.Wd, settings.Seed, augment: true, []);
+            // Without --threads, the CNNs time every core against one thread as they train and keep the faster, so a
+            // competing process cannot make the thread pool collapse (docs/benchmarks.md, "threads").
+            if (settings.Threads is null && ThreadDefaults.For(kind) is > 1 and var cores) learner.Add(new ThreadTuner(cores));
             StartupProbe.Mark("learner");
             // Under mpirun every process trains its shard; only rank 0 writes files or prints. Without mpirun this is a no-op.
             MpiUsable.Require(Mpi.TryInitialize());

@@ -6,9 +6,9 @@ namespace Trainwright.Cli.Host;
 
 /// <summary>
 /// How many threads libtorch's intra-op pool uses (--threads). The default follows the model, from the measurements in
-/// docs/benchmarks.md ("threads", 2-core machine, two threads against one): the convolutional models get every core
-/// (a FastCnn epoch took 0.67× the time idle and 1.16× with a competing busy process, with the short OpenMP spinning
-/// the command sets at start-up), while the MLP and the tabular model keep one thread (their operations are too small
+/// docs/benchmarks.md ("threads", 2-core machine, two threads against one): the convolutional models get every core,
+/// and train with a <see cref="Trainwright.Callbacks.ThreadTuner"/> that falls back to one thread while another busy
+/// process makes the pool slower, while the MLP and the tabular model keep one thread (their operations are too small
 /// to split: two threads never beat one by more than 0.82× idle, and took 3.7× the time under load). Under mpirun the
 /// cores are shared out between the processes on a machine.
 /// </summary>
@@ -20,7 +20,7 @@ internal static class ThreadDefaults
             ? Math.Clamp(Environment.ProcessorCount / ProcessesOnThisMachine(), 1, Limits.MaxThreads) : 1;
 
     public static string DescribeDefault() =>
-        "1 for mlp and tabular, one per core for the CNNs and resnets; measured in docs/benchmarks.md";
+        "1 for mlp and tabular; for the CNNs and resnets one per core, or 1 while that is faster (timed as they train)";
 
     /// <summary>Sets libtorch's thread count: <paramref name="threads"/>, or the default for <paramref name="model"/>.</summary>
     public static void Apply(int? threads, ModelKind? model = null) => torch.set_num_threads(threads ?? For(model));

@@ -1,0 +1,111 @@
+using Trainwright.Callbacks;
+using Trainwright.Runtime;
+using Trainwright.Tests.Support;
+using static TorchSharp.torch;
+
+namespace Trainwright.Tests.Runtime;
+
+public sealed class ThreadCountChooserTests
+{
+    /// <summary>Runs <paramref name="batches"/> batches of <paramref name="size"/> rows whose time depends on the thread count.</summary>
+    private static TimeSpan Run(ThreadCountChooser chooser, Func<int, double> secondsAt, int batches, TimeSpan clock,
+        List<int>? used = null, int size = 64)
+    {
+        for (int i = 0; i < batches; i++)
+        {
+            double s = secondsAt(chooser.Threads);
+            used?.Add(chooser.Threads);
+            clock += TimeSpan.FromSeconds(s);
+            chooser.Observe(s, size, clock);
+        }
+        return clock;
+    }
+
+    [Fact]
+    public void KeepsEveryCoreWhenThatIsFasterAfterTimingOneThreadOnce()
+    {
+        var chooser = new ThreadCountChooser(2, firstRecheck: TimeSpan.FromSeconds(60));
+        var used = new List<int>();
+        Run(chooser, t => t == 2 ? 0.6 : 1.0, 40, TimeSpan.Zero, used);
+        var choice = Assert.Single(chooser.Choices);
+        Assert.Equal(new ThreadChoice(11, 2, 0.6, 1, 1.0, 2), choice);
+        Assert.Equal(2, chooser.Threads);
+        // Two settling batches and four timed at 2 threads, then one untimed and four timed at 1 thread.
+        Assert.Equal(Enumerable.Repeat(2, 6).Concat(Enumerable.Repeat(1, 5)).Concat(Enumerable.Repeat(2, 29)), used);
+    }
+
+    [Fact]
+    public void FallsBackToOneThreadUnderLoadAndReturnsWhenTheLoadGoes()
+    {
+        var chooser = new ThreadCountChooser(2, firstRecheck: TimeSpan.FromSeconds(5));
+        // Loaded: two threads take twice as long as one.
+        var clock = Run(chooser, t => t == 2 ? 2.0 : 1.0, 15, TimeSpan.Zero);
+        Assert.Equal(1, chooser.Threads);
+        Assert.Equal(1, chooser.Choices[^1].Chosen);
+        // The load goes: at the next look (after 5 s) two threads win again.
+        Run(chooser, t => t == 2 ? 0.6 : 1.0, 10, clock);
+        Assert.Equal(2, chooser.Threads);
+        Assert.Equal(2, chooser.Choices.Count);
+        Assert.Equal((1, 2, 2), (chooser.Choices[1].Current, chooser.Choices[1].Other, chooser.Choices[1].Chosen));
+    }
+
+    [Fact]
+    public void AGainSmallerThanTheMarginDoesNotSwitchAndLooksComeLessOften()
+    {
+        var chooser = new ThreadCountChooser(2, switchMargin: 0.05, firstRecheck: TimeSpan.FromSeconds(10), maxRecheck: TimeSpan.FromSeconds(40));
+        // One thread is 3% faster: not worth a switch. Each look is 9 timed batches of ~1 s.
+        Run(chooser, t => t == 2 ? 1.0 : 0.97, 200, TimeSpan.Zero);
+        Assert.All(chooser.Choices, c => Assert.Equal(2, c.Chosen));
+        var at = chooser.Choices.Select(c => c.Iteration).ToArray();
+        var gaps = at.Zip(at.Skip(1), (a, b) => b - a).ToArray();
+        // Keeps of 10, 20, 40, 40 s (doubling to the limit), plus the batches of each look.
+        Assert.True(gaps.Length >= 3, string.Join(",", at));
+        Assert.True(gaps[1] > gaps[0] && gaps[2] > gaps[1], string.Join(",", gaps));
+        Assert.Equal(gaps[2], gaps[^1]);
+    }
+
+    [Fact]
+    public void SmallerBatchesAreNotTimedAndOneThreadMaxNeverProbes()
+    {
+        var chooser = new ThreadCountChooser(2);
+        Run(chooser, t => t == 2 ? 0.6 : 1.0, 7, TimeSpan.Zero);
+        Assert.Equal(1, chooser.Threads); // probing one thread
+        Run(chooser, t => 100.0, 5, TimeSpan.FromSeconds(100), size: 10); // a short last batch, wildly slow: ignored
+        Run(chooser, t => t == 2 ? 0.6 : 1.0, 4, TimeSpan.FromSeconds(200));
+        Assert.Equal(1.0, Assert.Single(chooser.Choices).OtherSeconds);
+
+        var single = new ThreadCountChooser(1);
+        Run(single, _ => 1.0, 50, TimeSpan.Zero);
+        Assert.Empty(single.Choices);
+        Assert.Equal(1, single.Threads);
+    }
+
+    [Fact]
+    public void TheTunerSetsTheChosenCountDuringTheFitAndRestoresTheCountAfter()
+    {
+        int before = get_num_threads();
+        try
+        {
+            set_num_threads(1);
+            var tuner = new ThreadTuner(maxThreads: 2);
+            var seen = new ThreadsSeen();
+            Tiny.Learner(Tiny.Data(trainItems: 160, validItems: 16, batchSize: 8), [tuner, seen]).Fit(1);
+            Assert.Equal(1, get_num_threads());
+            // 20 batches: 2 settle + 4 timed at 2 threads, 1 + 4 at 1 thread, then the faster one.
+            Assert.Equal(Enumerable.Repeat(2, 6).Concat(Enumerable.Repeat(1, 5)), seen.Threads.Take(11));
+            var choice = Assert.Single(tuner.Choices);
+            Assert.Equal(choice.Chosen, seen.Threads[^1]);
+            Assert.Equal(tuner.Threads, choice.Chosen);
+        }
+        finally { set_num_threads(before); }
+    }
+
+    private sealed class ThreadsSeen : Trainwright.Learning.Callback
+    {
+        public List<int> Threads { get; } = [];
+        public override void AfterPred()
+        {
+            if (Learner.Training) Threads.Add(get_num_threads());
+        }
+    }
+}
