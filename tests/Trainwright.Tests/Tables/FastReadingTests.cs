@@ -155,4 +155,78 @@ public class FastReadingTests
             }
         }
     }
+
+    private static void AssertSameTable(Table expected, Table actual)
+    {
+        Assert.Equal(expected.ColumnNames, actual.ColumnNames);
+        Assert.Equal(expected.RowCount, actual.RowCount);
+        foreach (var name in expected.ColumnNames)
+        {
+            TableColumn a = actual[name], b = expected[name];
+            Assert.Equal((b.Kind, b.MissingCount, b.AllIntegers, b.DistinctCount), (a.Kind, a.MissingCount, a.AllIntegers, a.DistinctCount));
+            Assert.Equal(b.Levels, a.Levels);
+            for (int r = 0; r < expected.RowCount; r++)
+            {
+                Assert.Equal(b.CodeAt(r), a.CodeAt(r));
+                Assert.Equal(b.DateAt(r), a.DateAt(r));
+                Assert.Equal(BitConverter.DoubleToInt64Bits(b.NumberAt(r)), BitConverter.DoubleToInt64Bits(a.NumberAt(r)));
+            }
+        }
+        for (int r = 0; r < expected.RowCount; r++) Assert.Equal(expected.Locate(r), actual.Locate(r));
+    }
+
+    /// <summary>
+    /// 30,000 rows (four blocks of the threaded fill) with quoted fields holding delimiters, quotes and newlines, NA
+    /// tokens, blank lines, spaces to trim, a BOM, and columns that turn from numbers to text and from missing to dates
+    /// in a later block.
+    /// </summary>
+    private static string MixedFile(CsvFiles files, string? ragged = null)
+    {
+        var rng = new Random(9);
+        var text = new StringBuilder("real,int,word,quoted,late_text,late_date,sparse\n");
+        for (int i = 0; i < 30_000; i++)
+        {
+            if (i % 2500 == 7) text.Append('\n'); // a blank line: no row
+            string real = rng.NextDouble() < 0.03 ? "NA" : ((rng.NextDouble() - 0.5) * 1e3).ToString(rng.Next(2) == 0 ? "F4" : "R", CultureInfo.InvariantCulture);
+            string word = rng.NextDouble() < 0.02 ? "null" : " w" + rng.Next(40) + " ";
+            string quoted = rng.Next(4) switch { 0 => "\"a, b\"", 1 => "\"say \"\"hi\"\"\"", 2 => "\"two\nlines\"", _ => "plain" };
+            string lateText = i == 17_000 ? "oops" : rng.Next(100).ToString(CultureInfo.InvariantCulture);
+            string lateDate = i < 9000 || rng.NextDouble() < 0.1 ? "" : $"2024-0{1 + rng.Next(9)}-1{rng.Next(10)}";
+            string sparse = rng.NextDouble() < 0.9 ? "N/A" : "1.50";
+            text.Append(CultureInfo.InvariantCulture, $"{real},{rng.Next(12)},{word},{quoted},{lateText},{lateDate},{sparse}\n");
+            if (i == 15_000 && ragged is not null) text.Append(ragged).Append('\n');
+        }
+        return files.Write("mixed.csv", text.ToString(), bom: true);
+    }
+
+    [Fact]
+    public void ThreadedFillBuildsTheSameTableAsTheRowLoop()
+    {
+        using var files = new CsvFiles();
+        var path = MixedFile(files);
+        Assert.True(new FileInfo(path).Length >= CsvTableReader.ParallelBytes); // Table.Read takes the threaded path on several cores
+        var options = new TableReadOptions();
+        var serial = CsvTableReader.Read(path, options, parallel: false);
+        var threaded = CsvTableReader.Read(path, options, parallel: true);
+        Assert.Equal(30_000, serial.RowCount);
+        Assert.Equal(ColumnKind.Text, serial["late_text"].Kind);
+        Assert.Equal(ColumnKind.Date, serial["late_date"].Kind);
+        Assert.Contains("two\nlines", serial["quoted"].Levels);
+        Assert.Contains("say \"hi\"", serial["quoted"].Levels);
+        Assert.Equal(12, serial["int"].DistinctCount);
+        AssertSameTable(serial, threaded);
+        var custom = new TableReadOptions { NaTokens = ["", "null"], Delimiter = ',' };
+        AssertSameTable(CsvTableReader.Read(path, custom, parallel: false), CsvTableReader.Read(path, custom, parallel: true));
+    }
+
+    [Fact]
+    public void ThreadedFillReportsARaggedRowAsTheRowLoopDoes()
+    {
+        using var files = new CsvFiles();
+        var path = MixedFile(files, ragged: "1,2,3");
+        var serial = Assert.Throws<TabularDataException>(() => CsvTableReader.Read(path, new TableReadOptions(), parallel: false));
+        var threaded = Assert.Throws<TabularDataException>(() => CsvTableReader.Read(path, new TableReadOptions(), parallel: true));
+        Assert.Contains("has 3 fields but the header has 7", serial.Message);
+        Assert.Equal(serial.Message, threaded.Message);
+    }
 }
