@@ -142,6 +142,9 @@ public class FastReadingTests
         Assert.Equal(ColumnKind.Text, read["late_text"].Kind);
         Assert.Equal(ColumnKind.Date, read["late_date"].Kind);
         Assert.Equal(5, read["small"].DistinctCount);
+        // A guess far too high is not kept as the table's storage.
+        Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(read["real"].NumberMemory, out var storage));
+        Assert.InRange(storage.Array!.Length, cells.Count, 2 * cells.Count + 16);
         foreach (var name in names)
         {
             TableColumn a = read[name], b = expected[name];

@@ -110,10 +110,16 @@ internal sealed class ColumnBuilder
     }
 
     public TableColumn Build() => new(name, kind, length,
-        kind == ColumnKind.Numeric ? numbers : null,
-        kind == ColumnKind.Date ? ticks : null,
-        kind == ColumnKind.Text ? codes : null,
+        kind == ColumnKind.Numeric ? Fitted(numbers) : null,
+        kind == ColumnKind.Date ? Fitted(ticks) : null,
+        kind == ColumnKind.Text ? Fitted(codes) : null,
         [.. levels], missing, kind == ColumnKind.Numeric && allIntegers, Math.Min(distinct.Count, TableColumn.DistinctCap + 1));
+
+    /// <summary>
+    /// The storage, cut to the rows when the capacity guessed up front was more than twice too high (more than growing
+    /// by doubling would have left unused), so a bad guess costs time once, not memory for the table's life.
+    /// </summary>
+    private T[] Fitted<T>(T[] array) => array.Length > 2L * length + 16 ? array[..length] : array;
 
     private void AddText(ReadOnlySpan<char> text)
     {
