@@ -15,10 +15,13 @@ internal sealed class BlockedColumnFill
     private CellBlock filling, spare;
     private Task pending = Task.CompletedTask;
 
-    public BlockedColumnFill(ColumnBuilder[] builders, NaTokens na, int blockRows = 8192)
+    public BlockedColumnFill(ColumnBuilder[] builders, NaTokens na)
     {
         this.builders = builders;
         this.na = na;
+        // About 256 K cells a block (8,192 rows of up to 32 columns): a few MB, few enough hand-overs, and a wide
+        // table's blocks stay as small.
+        int blockRows = Math.Clamp((1 << 18) / Math.Max(1, builders.Length), 256, 8192);
         filling = new CellBlock(builders.Length, blockRows);
         spare = new CellBlock(builders.Length, blockRows);
     }
