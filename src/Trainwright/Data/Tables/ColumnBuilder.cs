@@ -17,12 +17,16 @@ internal sealed class ColumnBuilder
     private readonly List<string> levels = [];
     private readonly Dictionary<string, int> index = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> lookup;
-    private readonly HashSet<long> distinct = [];
+    private readonly DistinctCounter distinct = new(TableColumn.DistinctCap);
+    private readonly int capacity;
     private bool allIntegers = true;
 
-    public ColumnBuilder(string name)
+    /// <param name="name">The column's name.</param>
+    /// <param name="capacity">The rows expected (a guess; storage grows past it), so the storage is allocated once.</param>
+    public ColumnBuilder(string name, int capacity = 0)
     {
         this.name = name;
+        this.capacity = Math.Max(16, capacity);
         lookup = index.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
@@ -42,6 +46,21 @@ internal sealed class ColumnBuilder
     /// <summary>Appends a present value (already trimmed, not an NA token).</summary>
     public void Add(ReadOnlySpan<char> text)
     {
+        // The usual cases first, without a call: another number in a numeric column, a known value in a text column.
+        if (kind == ColumnKind.Numeric)
+        {
+            if ((uint)length < (uint)numbers.Length && TextValues.TryParseNumber(text, out double d))
+            {
+                numbers[length++] = d;
+                Observe(d);
+                return;
+            }
+        }
+        else if (kind == ColumnKind.Text && (uint)length < (uint)codes.Length && lookup.TryGetValue(text, out int code))
+        {
+            codes[length++] = code;
+            return;
+        }
         if (kind == ColumnKind.Empty)
         {
             kind = TextValues.TryParseNumber(text, out _) ? ColumnKind.Numeric
@@ -70,8 +89,14 @@ internal sealed class ColumnBuilder
         if (kind != ColumnKind.Numeric) { AddText(TextValues.NumberText(value)); return; }
         Grow(ref numbers);
         numbers[length++] = value;
+        Observe(value);
+    }
+
+    /// <summary>Keeps the integer flag and the distinct count of a numeric column up to date.</summary>
+    private void Observe(double value)
+    {
         if (allIntegers && (value != Math.Floor(value) || Math.Abs(value) > 9007199254740992.0)) allIntegers = false;
-        if (distinct.Count <= TableColumn.DistinctCap) distinct.Add(BitConverter.DoubleToInt64Bits(value == 0 ? 0 : value));
+        if (!distinct.IsFull) distinct.Add(BitConverter.DoubleToInt64Bits(value == 0 ? 0 : value));
     }
 
     /// <summary>Appends a date (Parquet's typed columns).</summary>
@@ -81,14 +106,20 @@ internal sealed class ColumnBuilder
         if (kind != ColumnKind.Date) { AddText(TextValues.DateText(value)); return; }
         Grow(ref ticks);
         ticks[length++] = value.Ticks;
-        if (distinct.Count <= TableColumn.DistinctCap) distinct.Add(value.Ticks);
+        distinct.Add(value.Ticks);
     }
 
     public TableColumn Build() => new(name, kind, length,
-        kind == ColumnKind.Numeric ? numbers : null,
-        kind == ColumnKind.Date ? ticks : null,
-        kind == ColumnKind.Text ? codes : null,
+        kind == ColumnKind.Numeric ? Fitted(numbers) : null,
+        kind == ColumnKind.Date ? Fitted(ticks) : null,
+        kind == ColumnKind.Text ? Fitted(codes) : null,
         [.. levels], missing, kind == ColumnKind.Numeric && allIntegers, Math.Min(distinct.Count, TableColumn.DistinctCap + 1));
+
+    /// <summary>
+    /// The storage, cut to the rows when the capacity guessed up front was more than twice too high (more than growing
+    /// by doubling would have left unused), so a bad guess costs time once, not memory for the table's life.
+    /// </summary>
+    private T[] Fitted<T>(T[] array) => array.Length > 2L * length + 16 ? array[..length] : array;
 
     private void AddText(ReadOnlySpan<char> text)
     {
@@ -135,15 +166,18 @@ internal sealed class ColumnBuilder
     {
         switch (kind)
         {
-            case ColumnKind.Numeric: numbers = new double[Math.Max(16, length * 2)]; numbers.AsSpan(0, length).Fill(double.NaN); break;
-            case ColumnKind.Date: ticks = new long[Math.Max(16, length * 2)]; ticks.AsSpan(0, length).Fill(TableColumn.MissingTicks); break;
-            case ColumnKind.Text: codes = new int[Math.Max(16, length * 2)]; codes.AsSpan(0, length).Fill(-1); break;
+            case ColumnKind.Numeric: numbers = GC.AllocateUninitializedArray<double>(Math.Max(capacity, length * 2)); numbers.AsSpan(0, length).Fill(double.NaN); break;
+            case ColumnKind.Date: ticks = GC.AllocateUninitializedArray<long>(Math.Max(capacity, length * 2)); ticks.AsSpan(0, length).Fill(TableColumn.MissingTicks); break;
+            case ColumnKind.Text: codes = GC.AllocateUninitializedArray<int>(Math.Max(capacity, length * 2)); codes.AsSpan(0, length).Fill(-1); break;
         }
     }
 
     private void Grow<T>(ref T[] array)
     {
         if (length < array.Length) return;
-        Array.Resize(ref array, Math.Max(16, array.Length * 2));
+        // Every slot below the length is written before it is read, so the new storage need not be zeroed.
+        var grown = GC.AllocateUninitializedArray<T>(Math.Max(16, array.Length * 2));
+        array.AsSpan().CopyTo(grown);
+        array = grown;
     }
 }

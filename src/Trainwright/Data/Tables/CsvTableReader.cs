@@ -4,8 +4,9 @@ using nietras.SeparatedValues;
 namespace Trainwright.Data.Tables;
 
 /// <summary>
-/// Reads CSV through Sep (quoted fields unescaped, UTF-8 with or without a byte order mark), one row at a time straight
-/// into column builders, checking each row's field count against the header's.
+/// Reads CSV through Sep (quoted fields unescaped, UTF-8 with or without a byte order mark), checking each row's field
+/// count against the header's, into column builders: one row at a time, or for a large file in blocks of rows that
+/// the builders take on other threads while Sep reads on (<see cref="BlockedColumnFill"/>; the same table either way).
 /// </summary>
 internal static class CsvTableReader
 {
@@ -14,7 +15,13 @@ internal static class CsvTableReader
     private static ReadOnlySpan<byte> Utf16LeBom => [0xFF, 0xFE];
     private static ReadOnlySpan<byte> Utf16BeBom => [0xFE, 0xFF];
 
-    public static Table Read(string path, TableReadOptions options)
+    /// <summary>Files from this size on are read by <see cref="BlockedColumnFill"/> when there is more than one core.</summary>
+    internal const long ParallelBytes = 1 << 20;
+
+    /// <param name="path">The CSV file.</param>
+    /// <param name="options">Delimiter and NA tokens.</param>
+    /// <param name="parallel">Fill the columns on several threads; null: when the file is large enough and there are cores to share.</param>
+    public static Table Read(string path, TableReadOptions options, bool? parallel = null)
     {
         string source = Path.GetFileName(path);
         char delimiter = options.Delimiter ?? Sniff(path, source);
@@ -38,6 +45,7 @@ internal static class CsvTableReader
         {
             string[]? header = null;
             ColumnBuilder[] builders = [];
+            BlockedColumnFill? fill = null;
             var lines = new List<int>();
             try
             {
@@ -54,7 +62,10 @@ internal static class CsvTableReader
                         if (header.Length == 1 && header[0] == "column1")
                             throw new TabularDataException($"{source}: the header row is empty; the first line must name the columns.");
                         Table.CheckNames(source, header);
-                        builders = [.. header.Select(n => new ColumnBuilder(n))];
+                        int rows = EstimateRows(path, header.Length);
+                        builders = [.. header.Select(n => new ColumnBuilder(n, rows))];
+                        if (parallel ?? (Environment.ProcessorCount > 1 && new FileInfo(path).Length >= ParallelBytes))
+                            fill = new BlockedColumnFill(builders, na);
                         continue;
                     }
                     int count = row.ColCount;
@@ -65,17 +76,28 @@ internal static class CsvTableReader
                         throw new TabularDataException(
                             $"{source}: line {row.LineNumberFrom} has {count} fields but the header has {header.Length}; fix that row (a missing or extra '{Printable(delimiter)}', or an unclosed quote).");
                     }
-                    for (int i = 0; i < count; i++)
+                    if (fill is not null) fill.Add(row);
+                    else
                     {
-                        var cell = row[i].Span.Trim();
-                        if (na.IsMissing(cell)) builders[i].AddMissing(); else builders[i].Add(cell);
+                        for (int i = 0; i < count; i++)
+                        {
+                            var cell = row[i].Span.Trim();
+                            if (na.IsMissing(cell)) builders[i].AddMissing(); else builders[i].Add(cell);
+                        }
                     }
                     lines.Add(row.LineNumberFrom);
                 }
+                fill?.Complete();
+                fill = null;
             }
             catch (Exception e) when (e is not TabularDataException and not OutOfMemoryException)
             {
                 throw new TabularDataException($"{source}: cannot be read as CSV: {FirstLine(e.Message)}", e);
+            }
+            finally
+            {
+                // Only on an error: the columns are not needed, but no thread may still be filling them.
+                fill?.Abandon();
             }
             if (header is null)
                 throw new TabularDataException($"{source}: the file is empty; a table needs a header row and at least one data row.");
@@ -117,6 +139,27 @@ internal static class CsvTableReader
             else if (ch == '\t') tab++;
         }
         return tab > comma && tab >= semicolon ? '\t' : semicolon > comma ? ';' : ',';
+    }
+
+    /// <summary>
+    /// About how many data rows the file has, from the lines in its first 64 KiB, so column storage is allocated once
+    /// instead of doubling; never more than a row of <paramref name="columns"/> fields (at least that many bytes) allows.
+    /// </summary>
+    internal static int EstimateRows(string path, int columns)
+    {
+        byte[] head;
+        long length;
+        using (var stream = File.OpenRead(path))
+        {
+            length = stream.Length;
+            head = new byte[(int)Math.Min(SniffBytes, length)];
+            stream.ReadExactly(head);
+        }
+        long lines = head.AsSpan().Count((byte)'\n');
+        if (lines == 0) return 0;
+        // The header is one of the lines; a little slack for lines a bit shorter than the first ones.
+        double estimate = head.Length == length ? lines : length * (double)lines / head.Length * 1.02;
+        return (int)Math.Min(estimate, Math.Min(length / Math.Max(1, columns) + 1, Array.MaxLength / 8));
     }
 
     private static string Printable(char delimiter) => delimiter == '\t' ? "\\t" : delimiter.ToString();

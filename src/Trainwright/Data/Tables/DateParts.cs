@@ -35,7 +35,7 @@ public static class DateParts
             throw new TabularDataException(
                 $"{table.Source}: column '{column.Name}' should hold dates (yyyy-MM-dd), but {table.Locate(row)} has '{column.TextAt(row)}'; fix the value or mark it missing.");
         }
-        var builders = Suffixes.Select(s => new ColumnBuilder($"{column.Name}_{s}")).ToArray();
+        var builders = Suffixes.Select(s => new ColumnBuilder($"{column.Name}_{s}", column.Length)).ToArray();
         for (int r = 0; r < column.Length; r++)
         {
             if (column.DateAt(r) is not { } d)

@@ -79,7 +79,7 @@ public sealed class Table
         {
             if (values.Count != rows)
                 throw new ArgumentException($"Column '{name}' has {values.Count} values but the first column has {rows}.", nameof(columns));
-            var builder = new ColumnBuilder(name);
+            var builder = new ColumnBuilder(name, rows);
             foreach (var v in values)
             {
                 var span = v.AsSpan().Trim();

@@ -17,7 +17,8 @@ internal static class TextValues
 
     /// <summary>A finite, culture-invariant number (e.g. <c>-1.5e3</c>; no thousands separators).</summary>
     public static bool TryParseNumber(ReadOnlySpan<char> text, out double value) =>
-        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
+        PlainDecimal.TryParse(text, out value)
+        || (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value));
 
     /// <summary>An ISO date or date-time; a time zone, if given, is converted to UTC.</summary>
     public static bool TryParseDate(ReadOnlySpan<char> text, out DateTime value)
