@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using SkiaSharp;
 
 namespace Trainwright.Data.Images;
@@ -45,6 +46,22 @@ public static class ImageDecoder
         return Header(codec);
     }
 
+    // Files up to this size are read whole for their header: one read is cheaper than a managed stream the codec pulls from.
+    private const int SmallFile = 64 * 1024;
+
+    /// <summary>
+    /// <see cref="ReadHeader(string, long)"/> for a folder's header pass: a small file is read whole into
+    /// <paramref name="scratch"/>'s buffer and its header parsed from memory; a larger one streams as usual.
+    /// </summary>
+    internal static ImageHeader ReadHeader(string path, long maxPixels, ImageDecodeScratch scratch)
+    {
+        if (!scratch.TryReadSmallFile(path, SmallFile, out var data)) return ReadHeader(path, maxPixels);
+        if (data.Length == 0) throw Bad(path, "is empty (0 bytes)");
+        using var skData = SKData.CreateCopy(data);
+        using var codec = OpenCodec(skData, path, maxPixels);
+        return Header(codec);
+    }
+
     /// <summary>
     /// Decodes an image and resizes it to <paramref name="size"/>×<paramref name="size"/>: three planes (R, G, B) of
     /// <paramref name="size"/>² bytes each.
@@ -82,6 +99,7 @@ public static class ImageDecoder
     /// smallest not below the output), whose DCT downsampling then replaces most of the canvas's mipmapped filtering;
     /// the pixels differ from a full-size decode by a level or two on average, as two good downsampling filters do.</para>
     /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per image: a first decode should not run unoptimised code
     internal static unsafe DecodedImage DecodeInto(ReadOnlySpan<byte> data, string name, ResizeMethod method, long maxPixels,
         ImageDecodeScratch scratch, byte* into, int stride, out ImageSize shown, out PixelSums sums)
     {

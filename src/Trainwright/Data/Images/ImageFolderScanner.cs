@@ -1,3 +1,5 @@
+using System.IO.Enumeration;
+
 namespace Trainwright.Data.Images;
 
 /// <summary>
@@ -138,9 +140,10 @@ public static class ImageFolderScanner
 
     private static string[] ListClasses(string folder, ref int ignored, bool allowSingle = false)
     {
-        var dirs = Enumerate(folder, directories: true).Select(Path.GetFileName).OfType<string>().Where(n => !n.StartsWith('.'))
+        var (files, folders) = Entries(folder);
+        var dirs = folders.Select(Path.GetFileName).OfType<string>().Where(n => !n.StartsWith('.'))
             .Order(StringComparer.Ordinal).ToArray();
-        var loose = Enumerate(folder, directories: false).ToArray();
+        var loose = files.ToArray();
         int looseImages = loose.Count(ImageDecoder.IsImageFile);
         ignored += loose.Length - looseImages;
         if (dirs.Length == 0)
@@ -181,12 +184,14 @@ public static class ImageFolderScanner
         var real = RealPath(folder);
         if (!chain.Add(real))
             throw new ImageDataException($"'{folder}' is a symbolic link back to '{real}', which contains it (a loop); remove the link.", folder);
-        foreach (var file in Enumerate(folder, directories: false))
+        var (files, folders) = Entries(folder);
+        foreach (var file in files)
         {
             if (ImageDecoder.IsImageFile(file) && !Path.GetFileName(file).StartsWith('.')) found.Add(file);
             else ignored++;
         }
-        foreach (var dir in Enumerate(folder, directories: true).Order(StringComparer.Ordinal))
+        folders.Sort(StringComparer.Ordinal);
+        foreach (var dir in folders)
             if (!Path.GetFileName(dir).StartsWith('.')) Walk(dir, chain, found, ref ignored);
         chain.Remove(real);
     }
@@ -205,11 +210,19 @@ public static class ImageFolderScanner
         }
     }
 
-    private static IEnumerable<string> Enumerate(string folder, bool directories)
+    // The files and the folders in a folder, from one pass over it (as Directory.GetFiles and GetDirectories list them:
+    // a symbolic link counts as what it points to).
+    private static (List<string> Files, List<string> Folders) Entries(string folder)
     {
+        var files = new List<string>();
+        var folders = new List<string>();
         try
         {
-            return directories ? Directory.GetDirectories(folder) : Directory.GetFiles(folder);
+            var entries = new FileSystemEnumerable<(string Path, bool Folder)>(folder,
+                (ref FileSystemEntry e) => (e.ToSpecifiedFullPath(), e.IsDirectory),
+                new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = false });
+            foreach (var (path, isFolder) in entries) (isFolder ? folders : files).Add(path);
+            return (files, folders);
         }
         catch (Exception e) when (e is UnauthorizedAccessException or IOException)
         {
@@ -228,16 +241,32 @@ public static class ImageFolderScanner
         var random = new Random(options.Seed);
         for (int label = 0; label < perClass.Length; label++)
         {
-            var files = perClass[label].ToArray();
-            random.Shuffle(files);
-            int n = files.Length;
+            var files = perClass[label];
+            int n = files.Count;
+            // Shuffling positions draws what shuffling the paths would: the first nValid drawn are validation.
+            var order = new int[n];
+            for (int i = 0; i < n; i++) order[i] = i;
+            random.Shuffle(order);
             int nValid = n < 2 ? 0 : Math.Clamp((int)Math.Round(n * options.ValidPct), 1, n - 1);
-            valid.AddRange(files.Take(nValid).Select(f => new ImageFile(f, label, ImageSplit.Valid)));
-            train.AddRange(files.Skip(nValid).Select(f => new ImageFile(f, label, ImageSplit.Train)));
+            var isValid = new bool[n];
+            for (int k = 0; k < nValid; k++) isValid[order[k]] = true;
+            for (int i = 0; i < n; i++)
+                (isValid[i] ? valid : train).Add(new ImageFile(files[i], label, isValid[i] ? ImageSplit.Valid : ImageSplit.Train));
         }
-        train.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
-        valid.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
+        SortByPath(train);
+        SortByPath(valid);
         return (train, valid);
+    }
+
+    // Each class's paths arrive sorted, so the whole list usually is too: sort only when it is not.
+    private static void SortByPath(List<ImageFile> files)
+    {
+        for (int i = 1; i < files.Count; i++)
+            if (string.CompareOrdinal(files[i - 1].Path, files[i].Path) > 0)
+            {
+                files.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
+                return;
+            }
     }
 
     private static int IndexOf(IReadOnlyList<string> list, string item)

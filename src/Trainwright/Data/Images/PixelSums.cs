@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -11,6 +12,7 @@ internal readonly record struct PixelSums(long R, long G, long B, long RR, long 
 {
     /// <summary>Splits RGBA pixels (w × h, rows <paramref name="pitch"/> pixels apart) into three planes of h rows × <paramref name="stride"/> bytes
     /// (planes <paramref name="planeRows"/> rows apart) and sums them; <paramref name="equal"/> is true when R = G = B everywhere.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per image: a first decode should not run unoptimised code
     public static unsafe PixelSums FromRgba(byte* rgba, int w, int h, int pitch, byte* into, int stride, int planeRows, out bool equal)
     {
         long plane = (long)planeRows * stride;
@@ -64,6 +66,7 @@ internal readonly record struct PixelSums(long R, long G, long B, long RR, long 
     }
 
     /// <summary>Copies grey pixels (w × h) into all three planes and sums them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per image: a first decode should not run unoptimised code
     public static unsafe PixelSums FromGrey(byte* grey, int w, int h, byte* into, int stride, int planeRows)
     {
         long plane = (long)planeRows * stride;
@@ -83,6 +86,7 @@ internal readonly record struct PixelSums(long R, long G, long B, long RR, long 
         new(a.R + b.R, a.G + b.G, a.B + b.B, a.RR + b.RR, a.GG + b.GG, a.BB + b.BB);
 
     // Sum and sum of squares of h rows of w bytes; 32 bytes at a time where the hardware has 256-bit vectors.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per image: a first decode should not run unoptimised code
     private static unsafe (long Sum, long Squares) SumRows(byte* start, int w, int h, int stride)
     {
         long sum = 0, squares = 0;
