@@ -104,8 +104,19 @@ public static class ImageDecoder
         ImageDecodeScratch scratch, byte* into, int stride, out ImageSize shown, out PixelSums sums)
     {
         if (data.Length == 0) throw Bad(name, "is empty (0 bytes)");
-        using var skData = SKData.CreateCopy(data);
-        using var codec = OpenCodec(skData, name, maxPixels);
+        // The codec reads the caller's bytes in place (no copy): they stay pinned until it is disposed, below.
+        fixed (byte* bytes = data)
+        {
+            using var skData = SKData.Create((IntPtr)bytes, data.Length);
+            using var codec = OpenCodec(skData, name, maxPixels);
+            return DecodeInto(codec, name, method, scratch, into, stride, out shown, out sums);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe DecodedImage DecodeInto(SKCodec codec, string name, ResizeMethod method,
+        ImageDecodeScratch scratch, byte* into, int stride, out ImageSize shown, out PixelSums sums)
+    {
         var header = Header(codec);
         shown = header.Size;
         int w = codec.Info.Width, h = codec.Info.Height;

@@ -70,15 +70,26 @@ internal readonly record struct PixelSums(long R, long G, long B, long RR, long 
     public static unsafe PixelSums FromGrey(byte* grey, int w, int h, byte* into, int stride, int planeRows)
     {
         long plane = (long)planeRows * stride;
-        for (int y = 0; y < h; y++)
+        if (stride == w)
         {
-            var src = new ReadOnlySpan<byte>(grey + (long)w * y, w);
-            byte* red = into + (long)y * stride;
-            src.CopyTo(new Span<byte>(red, w));
-            src.CopyTo(new Span<byte>(red + plane, w));
-            src.CopyTo(new Span<byte>(red + 2 * plane, w));
+            // Rows follow each other in the output as in the source: one copy per plane.
+            var all = new ReadOnlySpan<byte>(grey, w * h);
+            all.CopyTo(new Span<byte>(into, w * h));
+            all.CopyTo(new Span<byte>(into + plane, w * h));
+            all.CopyTo(new Span<byte>(into + 2 * plane, w * h));
         }
-        var (s, ss) = SumRows(into, w, h, stride);
+        else
+        {
+            for (int y = 0; y < h; y++)
+            {
+                var src = new ReadOnlySpan<byte>(grey + (long)w * y, w);
+                byte* red = into + (long)y * stride;
+                src.CopyTo(new Span<byte>(red, w));
+                src.CopyTo(new Span<byte>(red + plane, w));
+                src.CopyTo(new Span<byte>(red + 2 * plane, w));
+            }
+        }
+        var (s, ss) = SumRows(grey, w, h, w);
         return new(s, s, s, ss, ss, ss);
     }
 
@@ -90,6 +101,8 @@ internal readonly record struct PixelSums(long R, long G, long B, long RR, long 
     private static unsafe (long Sum, long Squares) SumRows(byte* start, int w, int h, int stride)
     {
         long sum = 0, squares = 0;
+        if (stride == w && (long)w * h <= int.MaxValue)
+            (w, h) = (w * h, 1); // contiguous rows: one long run vectorises even when rows are short
         for (int y = 0; y < h; y++)
         {
             byte* p = start + (long)y * stride;
