@@ -42,8 +42,8 @@ public static class ImageDecoder
             file.Dispose();
             throw Bad(path, "is empty (0 bytes)");
         }
-        using var codec = OpenCodec(new SKManagedStream(file, disposeManagedStream: true), path, maxPixels);
-        return Header(codec);
+        using var codec = OpenCodec(new SKManagedStream(file, disposeManagedStream: true), path, maxPixels, out var info);
+        return Header(codec, info);
     }
 
     // Files up to this size are read whole for their header: one read is cheaper than a managed stream the codec pulls from.
@@ -58,8 +58,8 @@ public static class ImageDecoder
         if (!scratch.TryReadSmallFile(path, SmallFile, out var data)) return ReadHeader(path, maxPixels);
         if (data.Length == 0) throw Bad(path, "is empty (0 bytes)");
         using var skData = SKData.CreateCopy(data);
-        using var codec = OpenCodec(skData, path, maxPixels);
-        return Header(codec);
+        using var codec = OpenCodec(skData, path, maxPixels, out var info);
+        return Header(codec, info);
     }
 
     /// <summary>
@@ -108,18 +108,18 @@ public static class ImageDecoder
         fixed (byte* bytes = data)
         {
             using var skData = SKData.Create((IntPtr)bytes, data.Length);
-            using var codec = OpenCodec(skData, name, maxPixels);
-            return DecodeInto(codec, name, method, scratch, into, stride, out shown, out sums);
+            using var codec = OpenCodec(skData, name, maxPixels, out var info);
+            return DecodeInto(codec, info, name, method, scratch, into, stride, out shown, out sums);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe DecodedImage DecodeInto(SKCodec codec, string name, ResizeMethod method,
+    private static unsafe DecodedImage DecodeInto(SKCodec codec, SKImageInfo codecInfo, string name, ResizeMethod method,
         ImageDecodeScratch scratch, byte* into, int stride, out ImageSize shown, out PixelSums sums)
     {
-        var header = Header(codec);
+        var header = Header(codec, codecInfo);
         shown = header.Size;
-        int w = codec.Info.Width, h = codec.Info.Height;
+        int w = codecInfo.Width, h = codecInfo.Height;
         int outH = scratch.Height, outW = outH;
         bool transpose = false;
         if (scratch.Width > outH && method == ResizeMethod.Crop)
@@ -138,7 +138,7 @@ public static class ImageDecoder
         bool upright = codec.EncodedOrigin is SKEncodedOrigin.TopLeft;
         if (upright && !transpose && w == outW && h == outH)
         {
-            if (codec.Info.ColorType == SKColorType.Gray8)
+            if (codecInfo.ColorType == SKColorType.Gray8)
             {
                 var greyInfo = new SKImageInfo(w, h, SKColorType.Gray8, SKAlphaType.Opaque);
                 var greyPixels = scratch.Raw((long)w * h);
@@ -216,27 +216,30 @@ public static class ImageDecoder
         }
     }
 
-    private static SKCodec OpenCodec(SKData data, string name, long maxPixels) =>
-        Limit(SKCodec.Create(data), name, maxPixels);
+    // The codec and its info, read once: each read of SKCodec.Info looks its colour space up in SkiaSharp's handle
+    // table under a process-wide lock, which decode threads would otherwise take turns at several times per image.
+    private static SKCodec OpenCodec(SKData data, string name, long maxPixels, out SKImageInfo info) =>
+        Limit(SKCodec.Create(data), name, maxPixels, out info);
 
     // Takes ownership of the stream: the codec disposes it, or this method does when no codec is made.
-    private static SKCodec OpenCodec(SKStream stream, string name, long maxPixels)
+    private static SKCodec OpenCodec(SKStream stream, string name, long maxPixels, out SKImageInfo info)
     {
         var codec = SKCodec.Create(stream, out _);
         if (codec is null) stream.Dispose();
-        return Limit(codec, name, maxPixels);
+        return Limit(codec, name, maxPixels, out info);
     }
 
-    private static SKCodec Limit(SKCodec? codec, string name, long maxPixels)
+    private static SKCodec Limit(SKCodec? codec, string name, long maxPixels, out SKImageInfo info)
     {
         if (codec is null)
         {
             throw Bad(name, "is not an image SkiaSharp can read (not PNG, JPEG, BMP, GIF or WebP, or its header is damaged)");
         }
-        long pixels = (long)codec.Info.Width * codec.Info.Height;
+        info = codec.Info;
+        long pixels = (long)info.Width * info.Height;
         if (pixels > maxPixels)
         {
-            var (w, h) = (codec.Info.Width, codec.Info.Height);
+            var (w, h) = (info.Width, info.Height);
             codec.Dispose();
             throw Bad(name, $"declares {w}x{h} pixels ({pixels / 1e6:0.#} megapixels), more than the limit of {maxPixels / 1e6:0.#} megapixels "
                 + "(a possible decompression bomb); shrink it, or raise MaxPixels if it is genuine");
@@ -249,10 +252,10 @@ public static class ImageDecoder
         return codec;
     }
 
-    private static ImageHeader Header(SKCodec codec)
+    private static ImageHeader Header(SKCodec codec, SKImageInfo info)
     {
-        var size = Swaps(codec.EncodedOrigin) ? new ImageSize(codec.Info.Height, codec.Info.Width) : new ImageSize(codec.Info.Width, codec.Info.Height);
-        return new(size, codec.Info.ColorType == SKColorType.Gray8);
+        var size = Swaps(codec.EncodedOrigin) ? new ImageSize(info.Height, info.Width) : new ImageSize(info.Width, info.Height);
+        return new(size, info.ColorType == SKColorType.Gray8);
     }
 
     // True for the EXIF orientations that turn the image a quarter turn (width and height trade places).
