@@ -93,6 +93,29 @@ public class DecodePathTests
         Assert.Equal(classes, scan.ClassNames);
     }
 
+    [Fact]
+    public void Class_folders_listed_by_two_threads_give_the_serial_scan_and_its_first_error()
+    {
+        using var tmp = new TempFolder();
+        for (int k = 0; k < 5; k++)
+            for (int i = 0; i < 6 + k; i++)
+                ImageFiles.Write(tmp.File($"c{k}", i % 2 == 0 ? "" : "deeper", $"{i}.png"), ImageFiles.Filled(4, 4, 1, (byte)i), 4, 4, 1);
+        File.WriteAllText(tmp.File("c3", "notes.txt"), "ignored");
+        var serial = ImageFolderScanner.Scan(tmp.Path, new ImageFolderOptions { DecodeWorkers = 0 });
+        var parallel = ImageFolderScanner.Scan(tmp.Path, new ImageFolderOptions { DecodeWorkers = 2 });
+        Assert.Equal(serial.Files, parallel.Files);
+        Assert.Equal((1, 6 + 7 + 8 + 9 + 10), (parallel.IgnoredFiles, parallel.Files.Count));
+
+        // Two classes fail; the one a serial scan meets first is named.
+        Directory.CreateSymbolicLink(tmp.File("c1", "back"), tmp.File("c1"));
+        Directory.CreateSymbolicLink(tmp.File("c4", "back"), tmp.File("c4"));
+        foreach (int workers in new[] { 0, 2 })
+        {
+            var e = Assert.Throws<ImageDataException>(() => ImageFolderScanner.Scan(tmp.Path, new ImageFolderOptions { DecodeWorkers = workers }));
+            Assert.Contains(tmp.File("c1", "back"), e.Message);
+        }
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(3)]

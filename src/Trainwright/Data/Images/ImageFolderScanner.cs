@@ -1,4 +1,5 @@
 using System.IO.Enumeration;
+using System.Runtime.ExceptionServices;
 
 namespace Trainwright.Data.Images;
 
@@ -42,7 +43,7 @@ public static class ImageFolderScanner
     {
         int ignored = 0;
         var classes = ListClasses(root, ref ignored);
-        var perClass = classes.Select(c => ListImages(Path.Combine(root, c), ref ignored)).ToArray();
+        var perClass = ListClassImages(root, classes, options.DecodeWorkers, ref ignored);
         CheckClasses(root, classes, perClass);
         var (trainFiles, validFiles) = RandomSplit(perClass, options);
         return new(root, ImageFolderLayout.ClassFolders, classes, [.. trainFiles, .. validFiles], ignored, [], true);
@@ -52,7 +53,7 @@ public static class ImageFolderScanner
     {
         int ignored = 0;
         var classes = ListClasses(train, ref ignored);
-        var perClass = classes.Select(c => ListImages(Path.Combine(train, c), ref ignored)).ToArray();
+        var perClass = ListClassImages(train, classes, options.DecodeWorkers, ref ignored);
         CheckClasses(train, classes, perClass);
         List<ImageFile> trainFiles, validFiles;
         if (valid is null)
@@ -168,6 +169,28 @@ public static class ImageFolderScanner
 
     private static ImageDataException EmptyClass(string folder) =>
         new($"Class folder '{folder}' has no images; add images to it or remove it.", folder);
+
+    // The images of each class folder; with decode workers, class folders are listed by that many threads at once (the
+    // serial rest of a parallel decode). The first failure in class order is thrown, as a serial listing would.
+    private static IReadOnlyList<string>[] ListClassImages(string folder, string[] classes, int workers, ref int ignored)
+    {
+        var perClass = new IReadOnlyList<string>[classes.Length];
+        if (workers < 2 || classes.Length < 2)
+        {
+            for (int k = 0; k < classes.Length; k++) perClass[k] = ListImages(Path.Combine(folder, classes[k]), ref ignored);
+            return perClass;
+        }
+        var counts = new int[classes.Length];
+        var failures = new Exception?[classes.Length];
+        Parallel.For(0, classes.Length, new ParallelOptions { MaxDegreeOfParallelism = workers }, k =>
+        {
+            try { perClass[k] = ListImages(Path.Combine(folder, classes[k]), ref counts[k]); }
+            catch (Exception e) { failures[k] = e; }
+        });
+        if (failures.FirstOrDefault(e => e is not null) is { } first) ExceptionDispatchInfo.Capture(first).Throw();
+        ignored += counts.Sum();
+        return perClass;
+    }
 
     // All image files under a class folder, recursively, following symlinks but refusing loops.
     private static List<string> ListImages(string classFolder, ref int ignored)
