@@ -53,13 +53,16 @@ public static class ImageDecoder
     /// <see cref="ReadHeader(string, long)"/> for a folder's header pass: a small file is read whole into
     /// <paramref name="scratch"/>'s buffer and its header parsed from memory; a larger one streams as usual.
     /// </summary>
-    internal static ImageHeader ReadHeader(string path, long maxPixels, ImageDecodeScratch scratch)
+    internal static unsafe ImageHeader ReadHeader(string path, long maxPixels, ImageDecodeScratch scratch)
     {
         if (!scratch.TryReadSmallFile(path, SmallFile, out var data)) return ReadHeader(path, maxPixels);
         if (data.Length == 0) throw Bad(path, "is empty (0 bytes)");
-        using var skData = SKData.CreateCopy(data);
-        using var codec = OpenCodec(skData, path, maxPixels, out var info);
-        return Header(codec, info);
+        fixed (byte* bytes = data)
+        {
+            using var skData = SKData.Create((IntPtr)bytes, data.Length);
+            using var codec = OpenCodec(skData, path, maxPixels, out var info);
+            return Header(codec, info);
+        }
     }
 
     /// <summary>
