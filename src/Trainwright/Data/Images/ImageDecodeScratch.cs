@@ -52,26 +52,20 @@ internal sealed class ImageDecodeScratch : IDisposable
     /// <exception cref="ImageDataException">The file cannot be read.</exception>
     public ReadOnlySpan<byte> ReadFile(string path)
     {
-        try
-        {
-            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-            long length = RandomAccess.GetLength(handle);
-            if (length > Array.MaxLength)
-                throw new ImageDataException($"Image '{path}' is {length:N0} bytes, too large to decode; shrink it or remove it.", path);
-            if (length > file.Length) file = new byte[Math.Max(length, 2L * file.Length)];
-            int read = 0;
-            while (read < length)
-            {
-                int n = RandomAccess.Read(handle, file.AsSpan(read, (int)length - read), read);
-                if (n == 0) break; // the file shrank while being read: decode what is there, which reports a truncation
-                read += n;
-            }
-            return file.AsSpan(0, read);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ImageDataException($"Cannot read image '{path}': {e.Message} Check the file's permissions, or remove it.", path, e);
-        }
+        int length = FileBytes.Read(path, ref file, Array.MaxLength);
+        if (length < 0)
+            throw new ImageDataException($"Image '{path}' is more than {Array.MaxLength:N0} bytes, too large to decode; shrink it or remove it.", path);
+        return file.AsSpan(0, length);
+    }
+
+    /// <summary>The whole file at <paramref name="path"/> when it is at most <paramref name="limit"/> bytes (or fits
+    /// the buffer), else an empty span and false; valid until the next call.</summary>
+    /// <exception cref="ImageDataException">The file cannot be read.</exception>
+    public bool TryReadSmallFile(string path, int limit, out ReadOnlySpan<byte> data)
+    {
+        int length = FileBytes.Read(path, ref file, limit);
+        data = length < 0 ? default : file.AsSpan(0, length);
+        return length >= 0;
     }
 
     public unsafe void Dispose()

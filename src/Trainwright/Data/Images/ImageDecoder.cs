@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using SkiaSharp;
 
 namespace Trainwright.Data.Images;
@@ -41,8 +42,27 @@ public static class ImageDecoder
             file.Dispose();
             throw Bad(path, "is empty (0 bytes)");
         }
-        using var codec = OpenCodec(new SKManagedStream(file, disposeManagedStream: true), path, maxPixels);
-        return Header(codec);
+        using var codec = OpenCodec(new SKManagedStream(file, disposeManagedStream: true), path, maxPixels, out var info);
+        return Header(codec, info);
+    }
+
+    // Files up to this size are read whole for their header: one read is cheaper than a managed stream the codec pulls from.
+    private const int SmallFile = 64 * 1024;
+
+    /// <summary>
+    /// <see cref="ReadHeader(string, long)"/> for a folder's header pass: a small file is read whole into
+    /// <paramref name="scratch"/>'s buffer and its header parsed from memory; a larger one streams as usual.
+    /// </summary>
+    internal static unsafe ImageHeader ReadHeader(string path, long maxPixels, ImageDecodeScratch scratch)
+    {
+        if (!scratch.TryReadSmallFile(path, SmallFile, out var data)) return ReadHeader(path, maxPixels);
+        if (data.Length == 0) throw Bad(path, "is empty (0 bytes)");
+        fixed (byte* bytes = data)
+        {
+            using var skData = SKData.Create((IntPtr)bytes, data.Length);
+            using var codec = OpenCodec(skData, path, maxPixels, out var info);
+            return Header(codec, info);
+        }
     }
 
     /// <summary>
@@ -82,15 +102,27 @@ public static class ImageDecoder
     /// smallest not below the output), whose DCT downsampling then replaces most of the canvas's mipmapped filtering;
     /// the pixels differ from a full-size decode by a level or two on average, as two good downsampling filters do.</para>
     /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per image: a first decode should not run unoptimised code
     internal static unsafe DecodedImage DecodeInto(ReadOnlySpan<byte> data, string name, ResizeMethod method, long maxPixels,
         ImageDecodeScratch scratch, byte* into, int stride, out ImageSize shown, out PixelSums sums)
     {
         if (data.Length == 0) throw Bad(name, "is empty (0 bytes)");
-        using var skData = SKData.CreateCopy(data);
-        using var codec = OpenCodec(skData, name, maxPixels);
-        var header = Header(codec);
+        // The codec reads the caller's bytes in place (no copy): they stay pinned until it is disposed, below.
+        fixed (byte* bytes = data)
+        {
+            using var skData = SKData.Create((IntPtr)bytes, data.Length);
+            using var codec = OpenCodec(skData, name, maxPixels, out var info);
+            return DecodeInto(codec, info, name, method, scratch, into, stride, out shown, out sums);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe DecodedImage DecodeInto(SKCodec codec, SKImageInfo codecInfo, string name, ResizeMethod method,
+        ImageDecodeScratch scratch, byte* into, int stride, out ImageSize shown, out PixelSums sums)
+    {
+        var header = Header(codec, codecInfo);
         shown = header.Size;
-        int w = codec.Info.Width, h = codec.Info.Height;
+        int w = codecInfo.Width, h = codecInfo.Height;
         int outH = scratch.Height, outW = outH;
         bool transpose = false;
         if (scratch.Width > outH && method == ResizeMethod.Crop)
@@ -109,7 +141,7 @@ public static class ImageDecoder
         bool upright = codec.EncodedOrigin is SKEncodedOrigin.TopLeft;
         if (upright && !transpose && w == outW && h == outH)
         {
-            if (codec.Info.ColorType == SKColorType.Gray8)
+            if (codecInfo.ColorType == SKColorType.Gray8)
             {
                 var greyInfo = new SKImageInfo(w, h, SKColorType.Gray8, SKAlphaType.Opaque);
                 var greyPixels = scratch.Raw((long)w * h);
@@ -187,27 +219,30 @@ public static class ImageDecoder
         }
     }
 
-    private static SKCodec OpenCodec(SKData data, string name, long maxPixels) =>
-        Limit(SKCodec.Create(data), name, maxPixels);
+    // The codec and its info, read once: each read of SKCodec.Info looks its colour space up in SkiaSharp's handle
+    // table under a process-wide lock, which decode threads would otherwise take turns at several times per image.
+    private static SKCodec OpenCodec(SKData data, string name, long maxPixels, out SKImageInfo info) =>
+        Limit(SKCodec.Create(data), name, maxPixels, out info);
 
     // Takes ownership of the stream: the codec disposes it, or this method does when no codec is made.
-    private static SKCodec OpenCodec(SKStream stream, string name, long maxPixels)
+    private static SKCodec OpenCodec(SKStream stream, string name, long maxPixels, out SKImageInfo info)
     {
         var codec = SKCodec.Create(stream, out _);
         if (codec is null) stream.Dispose();
-        return Limit(codec, name, maxPixels);
+        return Limit(codec, name, maxPixels, out info);
     }
 
-    private static SKCodec Limit(SKCodec? codec, string name, long maxPixels)
+    private static SKCodec Limit(SKCodec? codec, string name, long maxPixels, out SKImageInfo info)
     {
         if (codec is null)
         {
             throw Bad(name, "is not an image SkiaSharp can read (not PNG, JPEG, BMP, GIF or WebP, or its header is damaged)");
         }
-        long pixels = (long)codec.Info.Width * codec.Info.Height;
+        info = codec.Info;
+        long pixels = (long)info.Width * info.Height;
         if (pixels > maxPixels)
         {
-            var (w, h) = (codec.Info.Width, codec.Info.Height);
+            var (w, h) = (info.Width, info.Height);
             codec.Dispose();
             throw Bad(name, $"declares {w}x{h} pixels ({pixels / 1e6:0.#} megapixels), more than the limit of {maxPixels / 1e6:0.#} megapixels "
                 + "(a possible decompression bomb); shrink it, or raise MaxPixels if it is genuine");
@@ -220,10 +255,10 @@ public static class ImageDecoder
         return codec;
     }
 
-    private static ImageHeader Header(SKCodec codec)
+    private static ImageHeader Header(SKCodec codec, SKImageInfo info)
     {
-        var size = Swaps(codec.EncodedOrigin) ? new ImageSize(codec.Info.Height, codec.Info.Width) : new ImageSize(codec.Info.Width, codec.Info.Height);
-        return new(size, codec.Info.ColorType == SKColorType.Gray8);
+        var size = Swaps(codec.EncodedOrigin) ? new ImageSize(info.Height, info.Width) : new ImageSize(info.Width, info.Height);
+        return new(size, info.ColorType == SKColorType.Gray8);
     }
 
     // True for the EXIF orientations that turn the image a quarter turn (width and height trade places).

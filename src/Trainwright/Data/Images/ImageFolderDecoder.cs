@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Diagnostics;
 using TorchSharp;
@@ -104,14 +105,42 @@ internal static class ImageFolderDecoder
     // The kept rows with the run's channels, <paramref name="width"/> columns wide; the decoded tensor itself when nothing changes.
     private static Tensor Finish(Tensor all, int[] keep, int channels, bool allGrey, int width)
     {
+        bool everyRow = keep.Length == all.shape[0];
+        if (channels == 3 && everyRow && width == all.shape[3]) return all.alias();
+        if (channels == 3 || allGrey)
+            return CopyRows(all, keep, channels, width);
         using var scope = NewDisposeScope();
-        var rows = keep.Length == all.shape[0] ? all : all.index_select(0, tensor(keep.Select(i => (long)i).ToArray()));
+        var rows = everyRow ? all : all.index_select(0, tensor(keep.Select(i => (long)i).ToArray()));
         if (width < all.shape[3]) rows = rows.narrow(3, 0, width);
-        var result = channels == 3 ? rows.contiguous()
-            // Luma of a grey pixel is the pixel (ToChannels is exact there), so grey images keep their red plane.
-            : allGrey ? rows.narrow(1, 0, 1).contiguous()
-            : ImagePreprocessing.ToChannels(rows, 1).contiguous();
-        return (ReferenceEquals(result, all) ? all.alias() : result).MoveToOuterDisposeScope();
+        return ImagePreprocessing.ToChannels(rows, 1).contiguous().MoveToOuterDisposeScope();
+    }
+
+    // The first <paramref name="channels"/> planes of the kept rows, the first <paramref name="width"/> columns of each
+    // line, copied in memory: torch's copy would wake its OpenMP team, whose threads then spin on the cores a decode
+    // that follows wants. (Grey images have R = G = B, so their single channel is the red plane.)
+    private static unsafe Tensor CopyRows(Tensor all, int[] keep, int channels, int width)
+    {
+        long height = all.shape[2], stride = all.shape[3];
+        var result = empty([keep.Length, channels, height, width], ScalarType.Byte);
+        if (keep.Length == 0 || height == 0 || width == 0) return result;
+        byte* from, to;
+        using (NewDisposeScope())
+        {
+            from = (byte*)RowCopy.BasePointer(all);
+            to = (byte*)RowCopy.BasePointer(result);
+        }
+        long fromPlane = height * stride, fromRow = 3 * fromPlane, toPlane = height * width;
+        for (int k = 0; k < keep.Length; k++)
+            for (int c = 0; c < channels; c++)
+            {
+                byte* source = from + keep[k] * fromRow + c * fromPlane, target = to + (k * (long)channels + c) * toPlane;
+                if (width == stride)
+                    Buffer.MemoryCopy(source, target, toPlane, toPlane);
+                else
+                    for (long y = 0; y < height; y++)
+                        Buffer.MemoryCopy(source + y * stride, target + y * width, width, width);
+            }
+        return result;
     }
 
     private static (float[] Mean, float[] Std) Stats(PixelSums sums, long count, int channels)
@@ -156,11 +185,12 @@ internal static class ImageFolderDecoder
         for (int start = 0; start < files.Count; start += block)
         {
             int end = Math.Min(files.Count, start + block);
-            Parallel.For(start, end, parallel, i =>
+            Parallel.For(start, end, parallel, () => new ImageDecodeScratch(1, 1), (i, _, scratch) =>
             {
-                try { headers[i] = ImageDecoder.ReadHeader(files[i].Path, options.MaxPixels); }
+                try { headers[i] = ImageDecoder.ReadHeader(files[i].Path, options.MaxPixels, scratch); }
                 catch (ImageDataException e) { errors[i] = e; }
-            });
+                return scratch;
+            }, scratch => scratch.Dispose());
             if (!options.SkipBadImages && errors.FirstOrDefault(e => e is not null) is { } error) throw WithAdvice(error);
             options.Progress?.Report(new("Reading headers", end, files.Count, clock.Elapsed));
         }
@@ -247,6 +277,7 @@ internal static class ImageFolderDecoder
         return outcomes;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per image: a first decode should not run unoptimised code
     private static unsafe Outcome DecodeOne(string path, int stride, ImageFolderOptions options, ImageDecodeScratch scratch, byte* row)
     {
         try

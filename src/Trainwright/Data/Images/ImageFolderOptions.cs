@@ -48,7 +48,7 @@ public sealed record ImageFolderOptions
     public bool UseCache { get; init; } = true;
 
     /// <summary>Threads decoding images on the first read while the caller's thread reports progress (default: one per
-    /// core, at most 4); 0 decodes on the caller's thread.</summary>
+    /// core, at most 4); 0 decodes on the caller's thread. As many threads list the class folders and read headers.</summary>
     public int DecodeWorkers { get; init; } = Math.Min(4, Environment.ProcessorCount);
 
     /// <summary>

@@ -1,3 +1,6 @@
+using System.IO.Enumeration;
+using System.Runtime.ExceptionServices;
+
 namespace Trainwright.Data.Images;
 
 /// <summary>
@@ -40,7 +43,7 @@ public static class ImageFolderScanner
     {
         int ignored = 0;
         var classes = ListClasses(root, ref ignored);
-        var perClass = classes.Select(c => ListImages(Path.Combine(root, c), ref ignored)).ToArray();
+        var perClass = ListClassImages(root, classes, options.DecodeWorkers, ref ignored);
         CheckClasses(root, classes, perClass);
         var (trainFiles, validFiles) = RandomSplit(perClass, options);
         return new(root, ImageFolderLayout.ClassFolders, classes, [.. trainFiles, .. validFiles], ignored, [], true);
@@ -50,7 +53,7 @@ public static class ImageFolderScanner
     {
         int ignored = 0;
         var classes = ListClasses(train, ref ignored);
-        var perClass = classes.Select(c => ListImages(Path.Combine(train, c), ref ignored)).ToArray();
+        var perClass = ListClassImages(train, classes, options.DecodeWorkers, ref ignored);
         CheckClasses(train, classes, perClass);
         List<ImageFile> trainFiles, validFiles;
         if (valid is null)
@@ -138,9 +141,10 @@ public static class ImageFolderScanner
 
     private static string[] ListClasses(string folder, ref int ignored, bool allowSingle = false)
     {
-        var dirs = Enumerate(folder, directories: true).Select(Path.GetFileName).OfType<string>().Where(n => !n.StartsWith('.'))
+        var (files, folders) = Entries(folder);
+        var dirs = folders.Select(Path.GetFileName).OfType<string>().Where(n => !n.StartsWith('.'))
             .Order(StringComparer.Ordinal).ToArray();
-        var loose = Enumerate(folder, directories: false).ToArray();
+        var loose = files.ToArray();
         int looseImages = loose.Count(ImageDecoder.IsImageFile);
         ignored += loose.Length - looseImages;
         if (dirs.Length == 0)
@@ -166,6 +170,28 @@ public static class ImageFolderScanner
     private static ImageDataException EmptyClass(string folder) =>
         new($"Class folder '{folder}' has no images; add images to it or remove it.", folder);
 
+    // The images of each class folder; with decode workers, class folders are listed by that many threads at once (the
+    // serial rest of a parallel decode). The first failure in class order is thrown, as a serial listing would.
+    private static IReadOnlyList<string>[] ListClassImages(string folder, string[] classes, int workers, ref int ignored)
+    {
+        var perClass = new IReadOnlyList<string>[classes.Length];
+        if (workers < 2 || classes.Length < 2)
+        {
+            for (int k = 0; k < classes.Length; k++) perClass[k] = ListImages(Path.Combine(folder, classes[k]), ref ignored);
+            return perClass;
+        }
+        var counts = new int[classes.Length];
+        var failures = new Exception?[classes.Length];
+        Parallel.For(0, classes.Length, new ParallelOptions { MaxDegreeOfParallelism = workers }, k =>
+        {
+            try { perClass[k] = ListImages(Path.Combine(folder, classes[k]), ref counts[k]); }
+            catch (Exception e) { failures[k] = e; }
+        });
+        if (failures.FirstOrDefault(e => e is not null) is { } first) ExceptionDispatchInfo.Capture(first).Throw();
+        ignored += counts.Sum();
+        return perClass;
+    }
+
     // All image files under a class folder, recursively, following symlinks but refusing loops.
     private static List<string> ListImages(string classFolder, ref int ignored)
     {
@@ -181,12 +207,14 @@ public static class ImageFolderScanner
         var real = RealPath(folder);
         if (!chain.Add(real))
             throw new ImageDataException($"'{folder}' is a symbolic link back to '{real}', which contains it (a loop); remove the link.", folder);
-        foreach (var file in Enumerate(folder, directories: false))
+        var (files, folders) = Entries(folder);
+        foreach (var file in files)
         {
             if (ImageDecoder.IsImageFile(file) && !Path.GetFileName(file).StartsWith('.')) found.Add(file);
             else ignored++;
         }
-        foreach (var dir in Enumerate(folder, directories: true).Order(StringComparer.Ordinal))
+        folders.Sort(StringComparer.Ordinal);
+        foreach (var dir in folders)
             if (!Path.GetFileName(dir).StartsWith('.')) Walk(dir, chain, found, ref ignored);
         chain.Remove(real);
     }
@@ -205,11 +233,19 @@ public static class ImageFolderScanner
         }
     }
 
-    private static IEnumerable<string> Enumerate(string folder, bool directories)
+    // The files and the folders in a folder, from one pass over it (as Directory.GetFiles and GetDirectories list them:
+    // a symbolic link counts as what it points to).
+    private static (List<string> Files, List<string> Folders) Entries(string folder)
     {
+        var files = new List<string>();
+        var folders = new List<string>();
         try
         {
-            return directories ? Directory.GetDirectories(folder) : Directory.GetFiles(folder);
+            var entries = new FileSystemEnumerable<(string Path, bool Folder)>(folder,
+                (ref FileSystemEntry e) => (e.ToSpecifiedFullPath(), e.IsDirectory),
+                new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = false });
+            foreach (var (path, isFolder) in entries) (isFolder ? folders : files).Add(path);
+            return (files, folders);
         }
         catch (Exception e) when (e is UnauthorizedAccessException or IOException)
         {
@@ -228,16 +264,32 @@ public static class ImageFolderScanner
         var random = new Random(options.Seed);
         for (int label = 0; label < perClass.Length; label++)
         {
-            var files = perClass[label].ToArray();
-            random.Shuffle(files);
-            int n = files.Length;
+            var files = perClass[label];
+            int n = files.Count;
+            // Shuffling positions draws what shuffling the paths would: the first nValid drawn are validation.
+            var order = new int[n];
+            for (int i = 0; i < n; i++) order[i] = i;
+            random.Shuffle(order);
             int nValid = n < 2 ? 0 : Math.Clamp((int)Math.Round(n * options.ValidPct), 1, n - 1);
-            valid.AddRange(files.Take(nValid).Select(f => new ImageFile(f, label, ImageSplit.Valid)));
-            train.AddRange(files.Skip(nValid).Select(f => new ImageFile(f, label, ImageSplit.Train)));
+            var isValid = new bool[n];
+            for (int k = 0; k < nValid; k++) isValid[order[k]] = true;
+            for (int i = 0; i < n; i++)
+                (isValid[i] ? valid : train).Add(new ImageFile(files[i], label, isValid[i] ? ImageSplit.Valid : ImageSplit.Train));
         }
-        train.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
-        valid.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
+        SortByPath(train);
+        SortByPath(valid);
         return (train, valid);
+    }
+
+    // Each class's paths arrive sorted, so the whole list usually is too: sort only when it is not.
+    private static void SortByPath(List<ImageFile> files)
+    {
+        for (int i = 1; i < files.Count; i++)
+            if (string.CompareOrdinal(files[i - 1].Path, files[i].Path) > 0)
+            {
+                files.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
+                return;
+            }
     }
 
     private static int IndexOf(IReadOnlyList<string> list, string item)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -11,6 +12,7 @@ internal readonly record struct PixelSums(long R, long G, long B, long RR, long 
 {
     /// <summary>Splits RGBA pixels (w × h, rows <paramref name="pitch"/> pixels apart) into three planes of h rows × <paramref name="stride"/> bytes
     /// (planes <paramref name="planeRows"/> rows apart) and sums them; <paramref name="equal"/> is true when R = G = B everywhere.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per image: a first decode should not run unoptimised code
     public static unsafe PixelSums FromRgba(byte* rgba, int w, int h, int pitch, byte* into, int stride, int planeRows, out bool equal)
     {
         long plane = (long)planeRows * stride;
@@ -64,18 +66,30 @@ internal readonly record struct PixelSums(long R, long G, long B, long RR, long 
     }
 
     /// <summary>Copies grey pixels (w × h) into all three planes and sums them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per image: a first decode should not run unoptimised code
     public static unsafe PixelSums FromGrey(byte* grey, int w, int h, byte* into, int stride, int planeRows)
     {
         long plane = (long)planeRows * stride;
-        for (int y = 0; y < h; y++)
+        if (stride == w)
         {
-            var src = new ReadOnlySpan<byte>(grey + (long)w * y, w);
-            byte* red = into + (long)y * stride;
-            src.CopyTo(new Span<byte>(red, w));
-            src.CopyTo(new Span<byte>(red + plane, w));
-            src.CopyTo(new Span<byte>(red + 2 * plane, w));
+            // Rows follow each other in the output as in the source: one copy per plane.
+            var all = new ReadOnlySpan<byte>(grey, w * h);
+            all.CopyTo(new Span<byte>(into, w * h));
+            all.CopyTo(new Span<byte>(into + plane, w * h));
+            all.CopyTo(new Span<byte>(into + 2 * plane, w * h));
         }
-        var (s, ss) = SumRows(into, w, h, stride);
+        else
+        {
+            for (int y = 0; y < h; y++)
+            {
+                var src = new ReadOnlySpan<byte>(grey + (long)w * y, w);
+                byte* red = into + (long)y * stride;
+                src.CopyTo(new Span<byte>(red, w));
+                src.CopyTo(new Span<byte>(red + plane, w));
+                src.CopyTo(new Span<byte>(red + 2 * plane, w));
+            }
+        }
+        var (s, ss) = SumRows(grey, w, h, w);
         return new(s, s, s, ss, ss, ss);
     }
 
@@ -83,9 +97,12 @@ internal readonly record struct PixelSums(long R, long G, long B, long RR, long 
         new(a.R + b.R, a.G + b.G, a.B + b.B, a.RR + b.RR, a.GG + b.GG, a.BB + b.BB);
 
     // Sum and sum of squares of h rows of w bytes; 32 bytes at a time where the hardware has 256-bit vectors.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per image: a first decode should not run unoptimised code
     private static unsafe (long Sum, long Squares) SumRows(byte* start, int w, int h, int stride)
     {
         long sum = 0, squares = 0;
+        if (stride == w && (long)w * h <= int.MaxValue)
+            (w, h) = (w * h, 1); // contiguous rows: one long run vectorises even when rows are short
         for (int y = 0; y < h; y++)
         {
             byte* p = start + (long)y * stride;
