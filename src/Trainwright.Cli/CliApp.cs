@@ -34,6 +34,14 @@ internal static class CliApp
         return root;
     }
 
+    /// <summary>
+    /// Whether <paramref name="result"/> (parsed without errors) runs a training command itself (not its help), whose run starts by reading data
+    /// while libtorch loads (it calls TorchNative.EnsureLoaded before any tensor). Help and version are other actions.
+    /// </summary>
+    public static bool StartsTraining(ParseResult result) =>
+        result.Action is not null && ReferenceEquals(result.Action, result.CommandResult.Command.Action)
+        && result.CommandResult.Command.Name is "train" or "lr-find";
+
     public static int Run(string[] args)
     {
         if (args.Length == 0)
@@ -46,6 +54,11 @@ internal static class CliApp
         var result = Build().Parse(args);
         // A parse error prints one "error:" line per error (with any "did you mean"), not the whole help text.
         if (result.Action is ParseErrorAction) return Host.ParseErrors.Print(result, Console.Error);
+        // Only now, so help, version and a mistyped command line never pay for libtorch (nor exit while it loads): for a
+        // training command libtorch loads on a background thread while this one resolves the settings and reads the data
+        // (on two cores these overlap); the data source waits for it before its first tensor. After Program has limited
+        // OpenMP's spinning, which must precede the load.
+        if (StartsTraining(result)) Platform.TorchNative.BeginLoading();
         return result.Invoke(new InvocationConfiguration
         {
             EnableDefaultExceptionHandler = false,
