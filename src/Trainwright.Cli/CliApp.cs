@@ -58,7 +58,11 @@ internal static class CliApp
         // training command libtorch loads on a background thread while this one resolves the settings and reads the data
         // (on two cores these overlap); the data source waits for it before its first tensor. After Program has limited
         // OpenMP's spinning, which must precede the load.
-        if (StartsTraining(result)) Platform.TorchNative.BeginLoading();
+        if (StartsTraining(result))
+        {
+            Host.NativeWarmup.Run();
+            Platform.TorchNative.BeginLoading();
+        }
         return result.Invoke(new InvocationConfiguration
         {
             EnableDefaultExceptionHandler = false,

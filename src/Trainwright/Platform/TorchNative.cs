@@ -21,6 +21,12 @@ public static class TorchNative
     private static ExceptionDispatchInfo? loadFailure;
     private static int? pendingThreads;
 
+    /// <summary>When the load finished (UTC), for start-up reports; null before.</summary>
+    public static DateTime? LoadedAtUtc { get; private set; }
+
+    /// <summary>How long <see cref="EnsureLoaded"/> waited for the load that <see cref="BeginLoading"/> started, for start-up reports.</summary>
+    public static TimeSpan WaitedForLoad { get; private set; }
+
     /// <summary>Whether libtorch has been loaded (by <see cref="EnsureLoaded"/>, joined after <see cref="BeginLoading"/>).</summary>
     public static bool IsLoaded => loaded;
 
@@ -92,7 +98,9 @@ public static class TorchNative
             if (loaded) return;
             if (loader is not null)
             {
+                var waiting = System.Diagnostics.Stopwatch.StartNew();
                 loader.Join();
+                WaitedForLoad = waiting.Elapsed;
                 loadFailure?.Throw();
             }
             else
@@ -110,6 +118,7 @@ public static class TorchNative
         try
         {
             torch.InitializeDeviceType(DeviceType.CPU);
+            LoadedAtUtc = DateTime.UtcNow;
         }
         catch (Exception e) when (e is NotSupportedException or DllNotFoundException or TypeInitializationException
                                       or BadImageFormatException or EntryPointNotFoundException or InvalidOperationException)
