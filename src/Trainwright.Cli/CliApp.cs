@@ -51,7 +51,9 @@ internal static class CliApp
             Console.Error.WriteLine("error: no command given; choose one of the commands above.");
             return Host.ExitCodes.BadInput;
         }
-        var result = Build().Parse(args);
+        var root = Build();
+        Runs.StartupProbe.Mark("command tree built");
+        var result = root.Parse(args);
         // A parse error prints one "error:" line per error (with any "did you mean"), not the whole help text.
         if (result.Action is ParseErrorAction) return Host.ParseErrors.Print(result, Console.Error);
         // Only now, so help, version and a mistyped command line never pay for libtorch (nor exit while it loads): for a

@@ -40,11 +40,11 @@ internal sealed class StartupProbe : Callback
         var ms = SinceStart();
         double cpu;
         using (var self = Process.GetCurrentProcess()) cpu = self.TotalProcessorTime.TotalMilliseconds;
-        if (TorchNative.LoadedAtUtc is { } loaded)
-            Mark($"libtorch loaded (on its own thread; the main thread waited {TorchNative.WaitedForLoad.TotalMilliseconds:F0} ms for it)", SinceStart(loaded));
+        if (TorchNative.LoadedAtUtc is { } loaded) Mark("libtorch loaded (its own thread)", SinceStart(loaded));
         lock (Marks)
             foreach (var (phase, at) in Marks.OrderBy(m => m.Ms))
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"startup phase: {phase} at {at:F0} ms"));
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"startup: the main thread waited {TorchNative.WaitedForLoad.TotalMilliseconds:F0} ms for libtorch"));
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"startup: first training batch at {ms:F0} ms after process start ({cpu:F0} ms of CPU time on all threads)"));
     }
 
