@@ -42,8 +42,8 @@ public static partial class StartupBench
         try
         {
             var tool = Publish(published, out var whyNot);
-            var train = new List<(double Wall, double Cpu)>();
-            var trainTool = new List<(double Wall, double Cpu)>();
+            var train = new List<StartupRun>();
+            var trainTool = new List<StartupRun>();
             var load = new List<double>();
             for (int i = 0; i < Rounds; i++)
             {
@@ -53,9 +53,16 @@ public static partial class StartupBench
             }
             var floor = $"libtorch load + first tensor alone: {Stats.Median(load):F0} ms (min {load.Min():F0})";
             yield return Row("process start → first training batch, CLI as built (`dotnet run`, JIT)", train, floor);
-            yield return tool is null
-                ? new Figure("process start → first training batch, CLI as the tool package ships it (ReadyToRun)", $"not measured: {whyNot}", floor, $"≤ {GoalMs:F0} ms", null)
-                : Row("process start → first training batch, CLI as the tool package ships it (published for this runtime, ReadyToRun)", trainTool, floor);
+            yield return Phases("phases of the CLI as built", train);
+            if (tool is null)
+            {
+                yield return new Figure("process start → first training batch, CLI as the tool package ships it (ReadyToRun)", $"not measured: {whyNot}", floor, $"≤ {GoalMs:F0} ms", null);
+            }
+            else
+            {
+                yield return Row("process start → first training batch, CLI as the tool package ships it (published for this runtime, ReadyToRun)", trainTool, floor);
+                yield return Phases("phases of the CLI as the tool package ships it", trainTool);
+            }
         }
         finally
         {
@@ -63,7 +70,19 @@ public static partial class StartupBench
         }
     }
 
-    private static Figure Row(string name, List<(double Wall, double Cpu)> runs, string floor)
+    /// <summary>One start-up: its wall and CPU time to the first batch and the phases the CLI reported on the way.</summary>
+    private sealed record StartupRun(double Wall, double Cpu, IReadOnlyList<(string Phase, double Ms)> Phases);
+
+    /// <summary>The median time (ms after process start) at which each reported phase was reached, in the order of the first run.</summary>
+    private static Figure Phases(string name, List<StartupRun> runs)
+    {
+        var names = runs.Count == 0 ? [] : runs[0].Phases.Select(p => p.Phase).ToList();
+        var medians = names.Select(n => (Name: n, Ms: Stats.Median([.. runs.SelectMany(r => r.Phases.Where(p => p.Phase == n).Select(p => p.Ms))])));
+        return new Figure($"{name} (median ms after process start, of {runs.Count})",
+            string.Join("; ", medians.Select(m => string.Create(CultureInfo.InvariantCulture, $"{m.Name} {m.Ms:F0}"))), "", "", null);
+    }
+
+    private static Figure Row(string name, List<StartupRun> runs, string floor)
     {
         var wall = runs.Select(r => r.Wall).ToList();
         var cpu = runs.Select(r => r.Cpu).ToList();
@@ -72,7 +91,7 @@ public static partial class StartupBench
             $"{median:F0} ms (min {wall.Min():F0}; CPU {Stats.Median(cpu):F0} ms on all threads)", floor, $"≤ {GoalMs:F0} ms", median <= GoalMs);
     }
 
-    private static (double Wall, double Cpu) MeasureTrain(string dll)
+    private static StartupRun MeasureTrain(string dll)
     {
         var outDir = Directory.CreateTempSubdirectory("tw-startup-").FullName;
         try
@@ -113,7 +132,7 @@ public static partial class StartupBench
         return null;
     }
 
-    private static (double Wall, double Cpu) Measure(string dll, string arguments, string? workingDirectory = null)
+    private static StartupRun Measure(string dll, string arguments, string? workingDirectory = null)
     {
         var info = new ProcessStartInfo("dotnet", $"\"{dll}\" {arguments}")
         {
@@ -130,7 +149,8 @@ public static partial class StartupBench
         var m = StartupLine().Match(text);
         if (!m.Success) throw new InvalidOperationException($"No start-up line from '{dll} {arguments}' (exit {p.ExitCode}):\n{text}");
         double Number(Group g) => g.Success ? double.Parse(g.Value, CultureInfo.InvariantCulture) : double.NaN;
-        return (Number(m.Groups[1]), Number(m.Groups[2]));
+        var phases = PhaseLine().Matches(text).Select(p => (p.Groups[1].Value, Number(p.Groups[2]))).ToList();
+        return new StartupRun(Number(m.Groups[1]), Number(m.Groups[2]), phases);
     }
 
     private static string FindRepoRoot()
@@ -152,4 +172,7 @@ public static partial class StartupBench
 
     [GeneratedRegex(@"startup: .* at (\d+) ms after process start(?: \((\d+) ms of CPU)?")]
     private static partial Regex StartupLine();
+
+    [GeneratedRegex(@"startup phase: (.*) at (\d+) ms")]
+    private static partial Regex PhaseLine();
 }

@@ -34,6 +34,14 @@ internal static class CliApp
         return root;
     }
 
+    /// <summary>
+    /// Whether <paramref name="result"/> (parsed without errors) runs a training command itself (not its help), whose run starts by reading data
+    /// while libtorch loads (it calls TorchNative.EnsureLoaded before any tensor). Help and version are other actions.
+    /// </summary>
+    public static bool StartsTraining(ParseResult result) =>
+        result.Action is not null && ReferenceEquals(result.Action, result.CommandResult.Command.Action)
+        && result.CommandResult.Command.Name is "train" or "lr-find";
+
     public static int Run(string[] args)
     {
         if (args.Length == 0)
@@ -43,9 +51,20 @@ internal static class CliApp
             Console.Error.WriteLine("error: no command given; choose one of the commands above.");
             return Host.ExitCodes.BadInput;
         }
-        var result = Build().Parse(args);
+        var root = Build();
+        Runs.StartupProbe.Mark("command tree built");
+        var result = root.Parse(args);
         // A parse error prints one "error:" line per error (with any "did you mean"), not the whole help text.
         if (result.Action is ParseErrorAction) return Host.ParseErrors.Print(result, Console.Error);
+        // Only now, so help, version and a mistyped command line never pay for libtorch (nor exit while it loads): for a
+        // training command libtorch loads on a background thread while this one resolves the settings and reads the data
+        // (on two cores these overlap); the data source waits for it before its first tensor. After Program has limited
+        // OpenMP's spinning, which must precede the load.
+        if (StartsTraining(result))
+        {
+            Host.NativeWarmup.Run();
+            Platform.TorchNative.BeginLoading();
+        }
         return result.Invoke(new InvocationConfiguration
         {
             EnableDefaultExceptionHandler = false,

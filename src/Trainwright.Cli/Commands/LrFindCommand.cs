@@ -7,6 +7,7 @@ using Trainwright.Cli.Host;
 using Trainwright.Cli.Networks;
 using Trainwright.Cli.Runs;
 using Trainwright.Cli.Settings;
+using Trainwright.Platform;
 
 namespace Trainwright.Cli.Commands;
 
@@ -33,12 +34,14 @@ internal sealed class LrFindCommand
         var outText = result.GetValue(output);
         if (outText is not null && string.IsNullOrWhiteSpace(outText)) throw new CliException("--out is empty; give a path, or leave the option out.");
         var settings = RunSettings.From(result, options, recorded: null, defaultOut: outText ?? OutputFolder.NewRunFolder("lr-find"));
-        ThreadDefaults.Apply(settings.Threads, settings.Model);
+        // libtorch may still be loading (Program starts it): the count is set when the data source waits for it.
+        ThreadDefaults.Choose(settings.Threads, settings.Model);
         using var data = Registry.Open(DataRequest.For(settings) with
         {
             Progress = DataProgress.Writer(),
             ProgressIsTerminal = DataProgress.IsTerminal(noProgress: false),
         });
+        TorchNative.EnsureLoaded(); // done by every source before its first tensor; here too before the model's
         var kind = settings.Model ?? Registry.DefaultModelFor(settings.Data);
         data.CheckModel(kind);
         settings = settings with { Model = kind };

@@ -12,6 +12,7 @@ using Trainwright.Inference;
 using Trainwright.Learning;
 using Trainwright.Losses;
 using Trainwright.Optim;
+using Trainwright.Platform;
 using Trainwright.Schedules;
 using Trainwright.Metrics;
 
@@ -108,8 +109,8 @@ internal sealed class TrainCommand
             resumed = ResumeCheck.Read("--resume", Path.GetFullPath(resumeText), "give the checkpoint-last of a stopped run.");
         var settings = RunSettings.From(result, options, resumed?.Metadata, OutputFolder.NewRunFolder());
         StartupProbe.Mark("settings");
-        ThreadDefaults.Apply(settings.Threads, settings.Model);
-        StartupProbe.Mark("libtorch loaded");
+        // libtorch may still be loading (Program starts it): the count is set when the data source waits for it.
+        ThreadDefaults.Choose(settings.Threads, settings.Model);
 
         var data = Registry.Open(DataRequest.For(settings, resumed is null ? null : DataKeys.DecodeNames(resumed.Metadata)) with
         {
@@ -117,10 +118,11 @@ internal sealed class TrainCommand
             Progress = DataProgress.Writer(),
             ProgressIsTerminal = DataProgress.IsTerminal(settings.NoProgress),
         });
-        StartupProbe.Mark("data read");
+        StartupProbe.Mark("data read, libtorch loaded");
         DistributedSession? distributed = null;
         try
         {
+            TorchNative.EnsureLoaded(); // done by every source before its first tensor; here too before the model's
             var kind = settings.Model ?? Registry.DefaultModelFor(settings.Data);
             data.CheckModel(kind);
             settings = settings with { Model = kind };

@@ -22,6 +22,13 @@ internal interface IDataSource
     /// <summary>The network trained when <c>--model</c> is not given (mlp for IDX, cnn for images, tabular for tables).</summary>
     Settings.ModelKind DefaultModel { get; }
 
+    /// <summary>
+    /// Whether <see cref="Open"/> reads its files before it makes its first tensor and calls
+    /// <see cref="Trainwright.Platform.TorchNative.EnsureLoaded"/> there, so it may start while libtorch is still loading
+    /// in the background (the reading overlaps the load). When false, libtorch is loaded before <see cref="Open"/>.
+    /// </summary>
+    bool ReadsBeforeLoadingTorch { get; }
+
     /// <summary>Loads the data (or the default data set when <see cref="DataRequest.Path"/> is null and this source provides one).</summary>
     /// <exception cref="Host.CliException">The data is missing, malformed or out of bounds; the message says what to fix.</exception>
     ITrainingData Open(DataRequest request);

@@ -20,6 +20,9 @@ internal sealed class IdxFolderSource : IDataSource
 
     public string Expects => ErrorReport.DataHint;
 
+    // MnistData.Load reads, checks and decompresses the four files, then waits for libtorch before its first tensor.
+    public bool ReadsBeforeLoadingTorch => true;
+
     public bool CanRead(string path) =>
         Directory.Exists(path)
         && (File.Exists(Path.Combine(path, MnistData.TrainImagesName)) || File.Exists(Path.Combine(path, MnistData.TrainImagesName + ".gz"))

@@ -19,6 +19,8 @@ internal sealed class ImageFolderSource : IDataSource
 
     public Settings.ModelKind DefaultModel => Settings.ModelKind.Cnn;
 
+    public bool ReadsBeforeLoadingTorch => false;
+
     public string Expects =>
         "An image folder holds ROOT/<class>/<image> files, ROOT/train/<class>/… with ROOT/valid/<class>/… (optionally test/), "
         + $"or ROOT/labels.csv with path,label columns; images are {string.Join(", ", ImageDecoder.Extensions.Order(StringComparer.Ordinal))}.";

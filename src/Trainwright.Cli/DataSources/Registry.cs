@@ -12,15 +12,22 @@ internal static class Registry
     /// <exception cref="CliException">The path is empty, does not exist, is not a regular file or folder, or no source reads it.</exception>
     public static ITrainingData Open(DataRequest request)
     {
-        if (request.Path is null) return All[0].Open(request);
+        if (request.Path is null) return Open(All[0], request);
         var path = request.Path;
         if (!File.Exists(path) && !Directory.Exists(path))
             throw new CliException($"--data folder or file '{path}' does not exist. {ExpectsAll()}");
         if (File.Exists(path) && Trainwright.Data.RegularFile.WhatElse(path) is { } kind)
             throw new CliException($"--data '{path}' is {kind}, not a regular file or folder.");
         foreach (var source in All)
-            if (source.CanRead(path)) return source.Open(request);
+            if (source.CanRead(path)) return Open(source, request);
         throw new CliException($"--data '{path}' is not a data set trainwright reads. {ExpectsAll()}");
+    }
+
+    // A source that makes tensors before it has read its files gets libtorch loaded (and its thread count set) first.
+    private static ITrainingData Open(IDataSource source, DataRequest request)
+    {
+        if (!source.ReadsBeforeLoadingTorch) Trainwright.Platform.TorchNative.EnsureLoaded();
+        return source.Open(request);
     }
 
     /// <summary>

@@ -23,6 +23,8 @@ internal sealed class TableSource : IDataSource
 
     public string Expects => "A table is a .csv, .tsv or .parquet file with a header row; name the column to predict with --target COL.";
 
+    public bool ReadsBeforeLoadingTorch => false;
+
     public bool CanRead(string path) => File.Exists(path) && Extensions.Contains(Path.GetExtension(path), StringComparer.OrdinalIgnoreCase);
 
     public ITrainingData Open(DataRequest request)

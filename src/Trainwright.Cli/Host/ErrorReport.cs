@@ -2,6 +2,7 @@ using Trainwright.Data;
 using Trainwright.Export.Onnx;
 using Trainwright.Inference;
 using Trainwright.Learning;
+using Trainwright.Platform;
 
 namespace Trainwright.Cli.Host;
 
@@ -47,6 +48,8 @@ internal static class ErrorReport
     private static (string Line, int Code) Describe(Exception e) => e switch
     {
         CliException c => (c.Message, c.ExitCode),
+        // The host cannot load libtorch: TorchNative's line says why (e.g. a libstdc++ too old) and what to do.
+        TorchLoadException => (OneLine(e.Message), ExitCodes.Unexpected),
         ModelFileException or OnnxExportException => (OneLine(e.Message), ExitCodes.BadInput),
         IdxFormatException or ChecksumMismatchException => (OneLine(e.Message) + " " + DataHint, ExitCodes.BadInput),
         InvalidDataException or DirectoryNotFoundException or FileNotFoundException => (OneLine(e.Message), ExitCodes.BadInput),

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Trainwright.Cli.Settings;
-using TorchSharp;
+using Trainwright.Platform;
 
 namespace Trainwright.Cli.Host;
 
@@ -22,8 +22,19 @@ internal static class ThreadDefaults
     public static string DescribeDefault() =>
         "1 for mlp and tabular; for the CNNs and resnets one per core, or 1 while that is faster (timed as they train)";
 
-    /// <summary>Sets libtorch's thread count: <paramref name="threads"/>, or the default for <paramref name="model"/>.</summary>
-    public static void Apply(int? threads, ModelKind? model = null) => torch.set_num_threads(threads ?? For(model));
+    /// <summary>Loads libtorch (waiting for a load already under way) and sets its thread count: <paramref name="threads"/>, or the default for <paramref name="model"/>.</summary>
+    /// <exception cref="TorchLoadException">libtorch cannot be loaded on this host.</exception>
+    public static void Apply(int? threads, ModelKind? model = null)
+    {
+        Choose(threads, model);
+        TorchNative.EnsureLoaded();
+    }
+
+    /// <summary>
+    /// Chooses libtorch's thread count without waiting for libtorch: it is set when <see cref="TorchNative.EnsureLoaded"/>
+    /// has loaded it (at once when it is loaded already). The caller must call that before it uses any tensor.
+    /// </summary>
+    public static void Choose(int? threads, ModelKind? model = null) => TorchNative.SetThreads(threads ?? For(model));
 
     // Open MPI tells each process how many share its machine; a plain run is the only process.
     private static int ProcessesOnThisMachine() =>

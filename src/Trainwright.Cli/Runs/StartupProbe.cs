@@ -1,13 +1,14 @@
 using System.Diagnostics;
 using System.Globalization;
 using Trainwright.Learning;
+using Trainwright.Platform;
 
 namespace Trainwright.Cli.Runs;
 
 /// <summary>
 /// With TRAINWRIGHT_REPORT_STARTUP=1, prints to stderr how long after the process started the first training batch
 /// began (the bench's start-up figure), and before it the times at which the phases on the way were reached
-/// (<see cref="Mark"/>), so a slow start-up shows where it went.
+/// (<see cref="Mark(string)"/>), so a slow start-up shows where it went.
 /// </summary>
 internal sealed class StartupProbe : Callback
 {
@@ -18,10 +19,12 @@ internal sealed class StartupProbe : Callback
     public static bool Enabled { get; } = Environment.GetEnvironmentVariable(Variable) == "1";
 
     /// <summary>Records that <paramref name="phase"/> was reached now (nothing when not enabled).</summary>
-    public static void Mark(string phase)
+    public static void Mark(string phase) => Mark(phase, null);
+
+    private static void Mark(string phase, double? at)
     {
         if (!Enabled) return;
-        lock (Marks) Marks.Add((phase, SinceStart()));
+        lock (Marks) Marks.Add((phase, at ?? SinceStart()));
     }
 
     public override int Order => int.MaxValue; // after every other callback's BeforeFit, so the marks show what they cost
@@ -37,15 +40,17 @@ internal sealed class StartupProbe : Callback
         var ms = SinceStart();
         double cpu;
         using (var self = Process.GetCurrentProcess()) cpu = self.TotalProcessorTime.TotalMilliseconds;
+        if (TorchNative.LoadedAtUtc is { } loaded) Mark("libtorch loaded (its own thread)", SinceStart(loaded));
         lock (Marks)
-            foreach (var (phase, at) in Marks)
+            foreach (var (phase, at) in Marks.OrderBy(m => m.Ms))
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"startup phase: {phase} at {at:F0} ms"));
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"startup: the main thread waited {TorchNative.WaitedForLoad.TotalMilliseconds:F0} ms for libtorch"));
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"startup: first training batch at {ms:F0} ms after process start ({cpu:F0} ms of CPU time on all threads)"));
     }
 
-    private static double SinceStart()
+    private static double SinceStart(DateTime? utc = null)
     {
         using var self = Process.GetCurrentProcess();
-        return (DateTime.Now - self.StartTime).TotalMilliseconds;
+        return ((utc ?? DateTime.UtcNow) - self.StartTime.ToUniversalTime()).TotalMilliseconds;
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 using TorchSharp;
 
@@ -14,17 +15,110 @@ public static class TorchNative
     /// <summary>The file name of TorchSharp's native shim on Linux.</summary>
     public const string ShimFileName = "libLibTorchSharp.so";
 
+    private static readonly object Gate = new();
     private static volatile bool loaded;
+    private static Thread? loader;
+    private static ExceptionDispatchInfo? loadFailure;
+    private static int? pendingThreads;
 
-    /// <summary>Loads TorchSharp's native libraries (once), or throws a <see cref="TorchLoadException"/> saying why not.</summary>
+    /// <summary>When the load finished (UTC), for start-up reports; null before.</summary>
+    public static DateTime? LoadedAtUtc { get; private set; }
+
+    /// <summary>How long <see cref="EnsureLoaded"/> waited for the load that <see cref="BeginLoading"/> started, for start-up reports.</summary>
+    public static TimeSpan WaitedForLoad { get; private set; }
+
+    /// <summary>Whether libtorch has been loaded (by <see cref="EnsureLoaded"/>, joined after <see cref="BeginLoading"/>).</summary>
+    public static bool IsLoaded => loaded;
+
+    /// <summary>
+    /// Starts loading libtorch on a background thread and returns at once, so a program can do its other start-up work
+    /// (read its command line and its data) while the native libraries load; <see cref="EnsureLoaded"/> then waits for it.
+    /// Calling it again, or after the load, does nothing. Whatever must precede the load (the OpenMP wait policy, see
+    /// <see cref="Runtime.OpenMpWaitPolicy"/>) must be done before this call. Until <see cref="EnsureLoaded"/> has returned,
+    /// no other code may use TorchSharp: it would wait for the load, and a failed load would surface there as TorchSharp's
+    /// own TypeInitializationException rather than as the <see cref="TorchLoadException"/> that explains it.
+    /// </summary>
+    public static void BeginLoading()
+    {
+        lock (Gate)
+        {
+            if (loaded || loader is not null) return;
+            // Only TorchSharp's own load runs there: nothing that draws random numbers or depends on thread-local state.
+            loader = new Thread(() =>
+            {
+                try
+                {
+                    Load();
+                }
+                catch (Exception e)
+                {
+                    // Thrown again, as it is, by the EnsureLoaded that waits for this thread.
+                    loadFailure = ExceptionDispatchInfo.Capture(e);
+                }
+            })
+            {
+                IsBackground = true,
+                Name = "libtorch loader",
+            };
+            loader.Start();
+        }
+    }
+
+    /// <summary>
+    /// Sets libtorch's intra-op thread count (<c>torch.set_num_threads</c>): at once when libtorch is loaded, otherwise
+    /// when <see cref="EnsureLoaded"/> has loaded it, on the thread that calls it, before that call returns (so a program
+    /// that started <see cref="BeginLoading"/> can decide the count before the load is done). The last call wins.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="threads"/> is less than 1.</exception>
+    public static void SetThreads(int threads)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        lock (Gate)
+        {
+            if (!loaded)
+            {
+                pendingThreads = threads;
+                return;
+            }
+        }
+        torch.set_num_threads(threads);
+    }
+
+    /// <summary>
+    /// Loads TorchSharp's native libraries (once), or throws a <see cref="TorchLoadException"/> saying why not. After
+    /// <see cref="BeginLoading"/> it waits for that load (and throws its failure, the same exception every time); then it
+    /// applies the thread count of <see cref="SetThreads"/>, if one is waiting.
+    /// </summary>
     /// <exception cref="TorchLoadException">libtorch or TorchSharp's shim cannot be loaded on this host.</exception>
     public static void EnsureLoaded()
     {
         if (loaded) return;
+        lock (Gate)
+        {
+            if (loaded) return;
+            if (loader is not null)
+            {
+                var waiting = System.Diagnostics.Stopwatch.StartNew();
+                loader.Join();
+                WaitedForLoad = waiting.Elapsed;
+                loadFailure?.Throw();
+            }
+            else
+            {
+                Load();
+            }
+            if (pendingThreads is { } threads) torch.set_num_threads(threads);
+            pendingThreads = null;
+            loaded = true;
+        }
+    }
+
+    private static void Load()
+    {
         try
         {
             torch.InitializeDeviceType(DeviceType.CPU);
-            loaded = true;
+            LoadedAtUtc = DateTime.UtcNow;
         }
         catch (Exception e) when (e is NotSupportedException or DllNotFoundException or TypeInitializationException
                                       or BadImageFormatException or EntryPointNotFoundException or InvalidOperationException)

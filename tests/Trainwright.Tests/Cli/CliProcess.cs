@@ -19,7 +19,7 @@ internal sealed class CliProcess : IDisposable
     private readonly StringBuilder stdout = new(), stderr = new();
     private readonly object gate = new();
 
-    private CliProcess(string workingDirectory, IEnumerable<string> args)
+    private CliProcess(string workingDirectory, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
         // The image decode cache goes into the working directory (a test's workspace), never the user's ~/.cache.
         var cache = Path.Combine(workingDirectory, ".cache");
@@ -36,6 +36,7 @@ internal sealed class CliProcess : IDisposable
         info.Environment["NO_COLOR"] = "1";
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         info.Environment["XDG_CACHE_HOME"] = cache;
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) info.Environment[name] = value;
         process = new Process { StartInfo = info };
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (gate) stdout.AppendLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (gate) stderr.AppendLine(e.Data); };
@@ -58,6 +59,13 @@ internal sealed class CliProcess : IDisposable
 
     /// <summary>Runs the CLI to completion (killing it after 90 s).</summary>
     public static CliResult Run(string workingDirectory, params string[] args) => Run(workingDirectory, 90, args);
+
+    /// <summary>Runs the CLI to completion (killing it after 90 s) with <paramref name="environment"/> added to its environment.</summary>
+    public static CliResult Run(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        using var p = new CliProcess(workingDirectory, args, environment);
+        return p.WaitForExit(TimeSpan.FromSeconds(90));
+    }
 
     public static CliResult Run(string workingDirectory, int timeoutSeconds, params string[] args)
     {

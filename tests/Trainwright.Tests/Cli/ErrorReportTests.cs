@@ -20,6 +20,18 @@ public sealed class ErrorReportTests
     }
 
     [Fact]
+    public void A_libtorch_that_cannot_load_is_TorchNatives_one_line_not_an_unexpected_exception()
+    {
+        var why = Trainwright.Platform.TorchNative.ExplainLoaderMessage("/app/libLibTorchSharp.so", "libtorch_cpu.so: cannot open shared object file");
+        var error = new Trainwright.Platform.TorchLoadException(why, new TypeInitializationException("TorchSharp.torch", null));
+        var stderr = new StringWriter();
+        Assert.Equal(ExitCodes.Unexpected, ErrorReport.Print(error, verbose: false, stderr));
+        var lines = stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal($"error: {why}", lines[0]);
+        Assert.DoesNotContain("unexpected", stderr.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_bug_is_still_exit_70_and_says_to_report_it()
     {
         var stderr = new StringWriter();

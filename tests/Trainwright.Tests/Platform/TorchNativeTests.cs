@@ -13,6 +13,26 @@ public class TorchNativeTests
     }
 
     [Fact]
+    public void AfterTheLoadBeginLoadingDoesNothingAndSetThreadsAppliesAtOnce()
+    {
+        TorchNative.EnsureLoaded();
+        TorchNative.BeginLoading(); // loaded: no thread, nothing to wait for
+        Assert.True(TorchNative.IsLoaded);
+        int before = TorchSharp.torch.get_num_threads();
+        try
+        {
+            int other = before == 1 ? 2 : 1;
+            TorchNative.SetThreads(other);
+            Assert.Equal(other, TorchSharp.torch.get_num_threads());
+        }
+        finally
+        {
+            TorchSharp.torch.set_num_threads(before);
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => TorchNative.SetThreads(0));
+    }
+
+    [Fact]
     public void AGlibcxxLoaderMessageBecomesOneLineNamingTheVersionAndTheFix()
     {
         const string loader = "/app/libLibTorchSharp.so: /lib/x86_64-linux-gnu/libstdc++.so.6: version `GLIBCXX_3.4.32' not found (required by /app/libLibTorchSharp.so)";

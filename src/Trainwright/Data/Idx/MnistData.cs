@@ -151,10 +151,11 @@ public sealed class MnistData : IDisposable
         if (options.VerifyChecksums && File.Exists(Path.Combine(directory, Sha256Sums.DefaultFileName)))
             Sha256Sums.Verify(directory, Sha256Sums.DefaultFileName, Remembered(options));
 
-        var (trainImagesPath, trainImages) = ReadPart(directory, TrainImagesName);
-        var (trainLabelsPath, trainLabels) = ReadPart(directory, TrainLabelsName);
-        var (testImagesPath, testImages) = ReadPart(directory, TestImagesName);
-        var (testLabelsPath, testLabels) = ReadPart(directory, TestLabelsName);
+        var cache = options.CacheDecompressedFiles ? options.DecompressedCacheFolder ?? DecompressedIdxCache.DefaultFolder() : null;
+        var (trainImagesPath, trainImages) = ReadPart(directory, TrainImagesName, cache);
+        var (trainLabelsPath, trainLabels) = ReadPart(directory, TrainLabelsName, cache);
+        var (testImagesPath, testImages) = ReadPart(directory, TestImagesName, cache);
+        var (testLabelsPath, testLabels) = ReadPart(directory, TestLabelsName, cache);
 
         var (height, width) = CheckImages(trainImagesPath, trainImages);
         var testShape = CheckImages(testImagesPath, testImages);
@@ -234,13 +235,13 @@ public sealed class MnistData : IDisposable
         return Math.Min(available, max.Value);
     }
 
-    private static (string Path, IdxData Data) ReadPart(string directory, string baseName)
+    private static (string Path, IdxData Data) ReadPart(string directory, string baseName, string? cache)
     {
         var raw = Path.Combine(directory, baseName);
         var gz = raw + ".gz";
         var path = File.Exists(raw) ? raw : File.Exists(gz) ? gz
             : throw new FileNotFoundException($"MNIST folder '{directory}' has neither '{baseName}' nor '{baseName}.gz'.", gz);
-        return (path, IdxReader.Read(path));
+        return (path, path == gz && cache is not null ? DecompressedIdxCache.Read(gz, cache) : IdxReader.Read(path));
     }
 
     private static (int Height, int Width) CheckImages(string path, IdxData images)

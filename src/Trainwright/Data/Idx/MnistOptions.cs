@@ -46,6 +46,20 @@ public sealed record MnistOptions
     /// </summary>
     public string? VerifiedFilesRecord { get; init; }
 
+    /// <summary>
+    /// Whether the decompressed content of large <c>.gz</c> files (1 MiB or more of data, such as MNIST's images) is kept in
+    /// a cache folder, so later loads of an unchanged file read it instead of decompressing again (default true). An entry
+    /// is tied to the compressed file's full path, size and modification time; a damaged entry is rebuilt.
+    /// </summary>
+    public bool CacheDecompressedFiles { get; init; } = true;
+
+    /// <summary>
+    /// The folder of <see cref="CacheDecompressedFiles"/>. Null (default) uses <c>$XDG_CACHE_HOME/trainwright/idx</c>, or
+    /// <c>~/.cache/trainwright/idx</c> when <c>XDG_CACHE_HOME</c> is unset. When it cannot be written, files are
+    /// decompressed every time, as without it.
+    /// </summary>
+    public string? DecompressedCacheFolder { get; init; }
+
     /// <summary>The default for <see cref="MaxClasses"/>.</summary>
     public const int DefaultMaxClasses = 1000;
 
