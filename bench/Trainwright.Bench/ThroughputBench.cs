@@ -26,19 +26,25 @@ public static class ThroughputBench
         double mlp = SamplesPerSecond(mnist, Mlp.Create(784, 50, 10), 64, reshape: false);
         yield return new Figure("MLP 784-50-10 training, bs 64 (Learner, standard callbacks)", $"{mlp:F0} samples/s", "", "", null);
 
-        foreach (var (name, model, macs) in new (string, Func<nn.Module<Tensor, Tensor>>, long)[]
+        foreach (var (name, model, macs, items) in new (string, Func<nn.Module<Tensor, Tensor>>, long, int?)[]
         {
-            ("lesson CNN (Models.Cnn, --model lesson-cnn)", () => Cnn.Create(1, 10), Cnn.ForwardMacs(1, 10, 28, 28)),
-            ("FastCnn (--model cnn)", () => FastCnn.Create(1, 10), FastCnn.ForwardMacs(1, 10, 28, 28)),
+            ("lesson CNN (Models.Cnn, --model lesson-cnn)", () => Cnn.Create(1, 10), Cnn.ForwardMacs(1, 10, 28, 28), null),
+            ("FastCnn (--model cnn)", () => FastCnn.Create(1, 10), FastCnn.ForwardMacs(1, 10, 28, 28), null),
+            ("XResNet18 (--model resnet18)", () => XResNet.XResNet18(1, 10), MacCounter.ForwardMacs(XResNet.XResNet18(1, 10), 1, 28, 28), 1024),
         })
         {
-            double rate = SamplesPerSecond(mnist, model(), 128, reshape: true);
+            using var slice = items is null ? null : MnistData.Bundled(new MnistOptions { MaxTrainItems = items, MaxValidItems = 100 });
+            double rate = SamplesPerSecond(slice ?? mnist, model(), 128, reshape: true);
             double achieved = rate * 3 * 2.0 * macs / 1e9; // forward, plus backward ≈ 2× forward
             yield return new Figure($"{name} training, bs 128 (Learner, standard callbacks)", $"{rate:F0} samples/s",
                 $"{macs / 1e6:F2} M MACs forward per image", "", null);
             yield return new Figure($"{name} step FLOP rate (≈ 3 × 2 × forward MACs per sample)", $"{achieved:F1} GFLOP/s",
                 $"{achieved / gflops:P1} of the GEMM rate", "≥ 65%", achieved / gflops >= 0.65);
         }
+        // The hook count checks itself against the closed forms of the two CNNs.
+        yield return new Figure("MAC count by hooks vs closed form (lesson CNN, FastCnn)",
+            $"{MacCounter.ForwardMacs(Cnn.Create(1, 10), 1, 28, 28)} / {Cnn.ForwardMacs(1, 10, 28, 28)}",
+            $"{MacCounter.ForwardMacs(FastCnn.Create(1, 10), 1, 28, 28)} / {FastCnn.ForwardMacs(1, 10, 28, 28)}", "", null);
     }
 
     private static double GemmGflops(int n, int reps)
