@@ -23,7 +23,7 @@ public sealed class ThreadCountChooser
     private Stage stage;
 
     /// <summary>Starts at <paramref name="maxThreads"/>, to be compared against one thread.</summary>
-    public ThreadCountChooser(int maxThreads, int probeBatches = 4, int settleBatches = 2, double switchMargin = 0.05,
+    public ThreadCountChooser(int maxThreads, int probeBatches = 3, int settleBatches = 2, double switchMargin = 0.05,
         TimeSpan? firstRecheck = null, TimeSpan? maxRecheck = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxThreads, 1);

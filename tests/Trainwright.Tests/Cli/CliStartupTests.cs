@@ -24,6 +24,15 @@ public sealed class CliStartupTests
         Assert.Equal(expected, summary.RootElement.GetProperty("versions").GetProperty("torch_threads").GetInt32());
     }
 
+    [Theory]
+    [InlineData(false, "train")]                        // the CNNs' ThreadTuner protects it: OpenMP's default spinning
+    [InlineData(false, "train", "--model", "cnn")]
+    [InlineData(true, "train", "--threads", "2")]       // a fixed count has no tuner to fall back
+    [InlineData(true, "evaluate", "--model", "x")]
+    [InlineData(true, "predict", "--model", "x", "y")]
+    public void OpenMp_spins_briefly_except_when_training_with_the_tuner(bool limits, params string[] args) =>
+        Assert.Equal(limits, Trainwright.Cli.CliApp.LimitsSpinning(Trainwright.Cli.CliApp.Build().Parse(args)));
+
     [Fact]
     public void Help_version_and_a_mistyped_training_command_line_never_load_libtorch()
     {

@@ -24,7 +24,7 @@ public sealed class ThreadCountChooserTests
     [Fact]
     public void KeepsEveryCoreWhenThatIsFasterAfterTimingOneThreadOnce()
     {
-        var chooser = new ThreadCountChooser(2, firstRecheck: TimeSpan.FromSeconds(60));
+        var chooser = new ThreadCountChooser(2, probeBatches: 4, firstRecheck: TimeSpan.FromSeconds(60));
         var used = new List<int>();
         Run(chooser, t => t == 2 ? 0.6 : 1.0, 40, TimeSpan.Zero, used);
         var choice = Assert.Single(chooser.Choices);
@@ -37,7 +37,7 @@ public sealed class ThreadCountChooserTests
     [Fact]
     public void FallsBackToOneThreadUnderLoadAndReturnsWhenTheLoadGoes()
     {
-        var chooser = new ThreadCountChooser(2, firstRecheck: TimeSpan.FromSeconds(5));
+        var chooser = new ThreadCountChooser(2, probeBatches: 4, firstRecheck: TimeSpan.FromSeconds(5));
         // Loaded: two threads take twice as long as one.
         var clock = Run(chooser, t => t == 2 ? 2.0 : 1.0, 15, TimeSpan.Zero);
         Assert.Equal(1, chooser.Threads);
@@ -52,7 +52,7 @@ public sealed class ThreadCountChooserTests
     [Fact]
     public void AGainSmallerThanTheMarginDoesNotSwitchAndLooksComeLessOften()
     {
-        var chooser = new ThreadCountChooser(2, switchMargin: 0.05, firstRecheck: TimeSpan.FromSeconds(10), maxRecheck: TimeSpan.FromSeconds(40));
+        var chooser = new ThreadCountChooser(2, probeBatches: 4, switchMargin: 0.05, firstRecheck: TimeSpan.FromSeconds(10), maxRecheck: TimeSpan.FromSeconds(40));
         // One thread is 3% faster: not worth a switch. Each look is 9 timed batches of ~1 s.
         Run(chooser, t => t == 2 ? 1.0 : 0.97, 200, TimeSpan.Zero);
         Assert.All(chooser.Choices, c => Assert.Equal(2, c.Chosen));
@@ -67,7 +67,7 @@ public sealed class ThreadCountChooserTests
     [Fact]
     public void SmallerBatchesAreNotTimedAndOneThreadMaxNeverProbes()
     {
-        var chooser = new ThreadCountChooser(2);
+        var chooser = new ThreadCountChooser(2, probeBatches: 4);
         Run(chooser, t => t == 2 ? 0.6 : 1.0, 7, TimeSpan.Zero);
         Assert.Equal(1, chooser.Threads); // probing one thread
         Run(chooser, t => 100.0, 5, TimeSpan.FromSeconds(100), size: 10); // a short last batch, wildly slow: ignored
@@ -91,8 +91,8 @@ public sealed class ThreadCountChooserTests
             var seen = new ThreadsSeen();
             Tiny.Learner(Tiny.Data(trainItems: 160, validItems: 16, batchSize: 8), [tuner, seen]).Fit(1);
             Assert.Equal(1, get_num_threads());
-            // 20 batches: 2 settle + 4 timed at 2 threads, 1 + 4 at 1 thread, then the faster one.
-            Assert.Equal(Enumerable.Repeat(2, 6).Concat(Enumerable.Repeat(1, 5)), seen.Threads.Take(11));
+            // 20 batches: 2 settle + 3 timed at 2 threads, 1 + 3 at 1 thread, then the faster one.
+            Assert.Equal(Enumerable.Repeat(2, 5).Concat(Enumerable.Repeat(1, 4)), seen.Threads.Take(9));
             var choice = Assert.Single(tuner.Choices);
             Assert.Equal(choice.Chosen, seen.Threads[^1]);
             Assert.Equal(tuner.Threads, choice.Chosen);
