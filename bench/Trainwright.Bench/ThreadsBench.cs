@@ -20,7 +20,7 @@ namespace Trainwright.Bench;
 public static class ThreadsBench
 {
     /// <summary>
-    /// The CNN (10,000 items) and the MLP, idle and under load: the command's default for the CNN (every core, with a
+    /// The CNN (10,000 items) and the MLP, idle and under load: the command's default for training (every core, with a
     /// <see cref="ThreadTuner"/>), and a fixed count of every core.
     /// </summary>
     public static IEnumerable<Comparison> Run()
@@ -34,8 +34,10 @@ public static class ThreadsBench
                 loaded ? "≤ 1.2×" : "≤ 0.67× (≥ 1.5× faster)", r => loaded ? r <= 1.2 : r <= 1 / 1.5);
             yield return Measure($"FastCnn, bs 128, 10,000 items, {cores} threads fixed vs 1{load}",
                 () => FastCnn.Create(1, 10), 128, 10_000, reshape: true, loaded, cores, tuned: false, "(reported)", _ => true);
-            yield return Measure($"MLP 784-50-10, bs 64, 1 epoch, {cores} threads vs 1{load}",
-                () => Mlp.Create(784, 50, 10), 64, null, reshape: false, loaded, cores, tuned: false, "≤ 1.2×", r => r <= 1.2);
+            yield return Measure($"MLP 784-50-10, bs 64, 1 epoch, the default (up to {cores} threads, tuned) vs 1 thread{load}",
+                () => Mlp.Create(784, 50, 10), 64, null, reshape: false, loaded, cores, tuned: true, "≤ 1.2×", r => r <= 1.2);
+            yield return Measure($"MLP 784-50-10, bs 64, 1 epoch, {cores} threads fixed vs 1{load}",
+                () => Mlp.Create(784, 50, 10), 64, null, reshape: false, loaded, cores, tuned: false, "(reported)", _ => true);
         }
     }
 

@@ -43,9 +43,10 @@ internal static class CliApp
         result.Action is not null && ReferenceEquals(result.Action, result.CommandResult.Command.Action)
         && result.CommandResult.Command.Name is "train" or "lr-find";
 
-    /// <summary>Whether the command makes OpenMP spin briefly: all but training without --threads (see <see cref="Run"/>).</summary>
+    /// <summary>Whether the command makes OpenMP spin briefly: all but `train` without --threads (see <see cref="Run"/>).</summary>
     public static bool LimitsSpinning(ParseResult result) =>
-        !StartsTraining(result) || result.CommandResult.Children.Any(c => c is OptionResult { Option.Name: "--threads", Implicit: false });
+        !(StartsTraining(result) && result.CommandResult.Command.Name == "train")
+        || result.CommandResult.Children.Any(c => c is OptionResult { Option.Name: "--threads", Implicit: false });
 
     public static int Run(string[] args)
     {
@@ -65,8 +66,8 @@ internal static class CliApp
         // training command libtorch loads on a background thread while this one resolves the settings and reads the data
         // (on two cores these overlap); the data source waits for it before its first tensor. After Program has limited
         // OpenMP's spinning, which must precede the load.
-        // Before libtorch loads. Training without --threads gives the CNNs a ThreadTuner, which drops to one thread while
-        // another process competes, so OpenMP keeps its default spinning (fastest idle: docs/benchmarks.md, "threads");
+        // Before libtorch loads. Training without --threads gets a ThreadTuner, which drops to one thread while another
+        // process competes, so OpenMP keeps its default spinning (fastest idle: docs/benchmarks.md, "threads");
         // every other multi-threaded use spins briefly and then sleeps, so its pool cannot collapse under load.
         bool training = StartsTraining(result);
         if (LimitsSpinning(result)) Runtime.OpenMpWaitPolicy.LimitSpinning();

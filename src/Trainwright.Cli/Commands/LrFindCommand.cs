@@ -35,7 +35,7 @@ internal sealed class LrFindCommand
         if (outText is not null && string.IsNullOrWhiteSpace(outText)) throw new CliException("--out is empty; give a path, or leave the option out.");
         var settings = RunSettings.From(result, options, recorded: null, defaultOut: outText ?? OutputFolder.NewRunFolder("lr-find"));
         // libtorch may still be loading (Program starts it): the count is set when the data source waits for it.
-        ThreadDefaults.Choose(settings.Threads, settings.Model);
+        ThreadDefaults.ChooseForTraining(settings.Threads);
         using var data = Registry.Open(DataRequest.For(settings) with
         {
             Progress = DataProgress.Writer(),

@@ -110,7 +110,7 @@ internal sealed class TrainCommand
         var settings = RunSettings.From(result, options, resumed?.Metadata, OutputFolder.NewRunFolder());
         StartupProbe.Mark("settings");
         // libtorch may still be loading (Program starts it): the count is set when the data source waits for it.
-        ThreadDefaults.Choose(settings.Threads, settings.Model);
+        ThreadDefaults.ChooseForTraining(settings.Threads);
 
         var data = Registry.Open(DataRequest.For(settings, resumed is null ? null : DataKeys.DecodeNames(resumed.Metadata)) with
         {
@@ -134,9 +134,9 @@ internal sealed class TrainCommand
             var bunch = data.ToDataBunch(settings.BatchSize, settings.Workers, settings.Seed);
             StartupProbe.Mark("model spec, data bunch");
             var learner = LearnerFactory.Create(data, spec, bunch, TrainingRecipe.For(kind), settings.Optimizer, settings.Lr, settings.Wd, settings.Seed, augment: true, []);
-            // Without --threads, the CNNs time every core against one thread as they train and keep the faster, so a
-            // competing process cannot make the thread pool collapse (docs/benchmarks.md, "threads").
-            if (settings.Threads is null && ThreadDefaults.For(kind) is > 1 and var cores) learner.Add(new ThreadTuner(cores));
+            // Without --threads, training times every core against one thread and keeps the faster, so a competing
+            // process cannot make the thread pool collapse (docs/benchmarks.md, "threads").
+            if (settings.Threads is null && ThreadDefaults.Training > 1) learner.Add(new ThreadTuner(ThreadDefaults.Training));
             StartupProbe.Mark("learner");
             // Under mpirun every process trains its shard; only rank 0 writes files or prints. Without mpirun this is a no-op.
             MpiUsable.Require(Mpi.TryInitialize());

@@ -5,36 +5,35 @@ using Trainwright.Platform;
 namespace Trainwright.Cli.Host;
 
 /// <summary>
-/// How many threads libtorch's intra-op pool uses (--threads). The default follows the model, from the measurements in
-/// docs/benchmarks.md ("threads", 2-core machine, two threads against one): the convolutional models get every core,
-/// and train with a <see cref="Trainwright.Callbacks.ThreadTuner"/> that falls back to one thread while another busy
-/// process makes the pool slower, while the MLP and the tabular model keep one thread (their operations are too small
-/// to split: two threads never beat one by more than 0.82× idle, and took 3.7× the time under load). Under mpirun the
-/// cores are shared out between the processes on a machine.
+/// How many threads libtorch's intra-op pool uses (--threads). Training defaults to every core (shared out between the
+/// processes of a machine under mpirun) with a <see cref="Trainwright.Callbacks.ThreadTuner"/>, which times every core
+/// against one thread as the model trains and keeps the faster: measured in docs/benchmarks.md ("threads", 2-core
+/// machine), two threads run a FastCnn epoch in 0.58× the time of one thread idle but 1.9× with a competing busy
+/// process, and the MLP's in 0.88× idle but 3.3× under load; tuned, both stay within a few percent of the better count.
+/// The other commands use one thread unless told otherwise.
 /// </summary>
 internal static class ThreadDefaults
 {
-    /// <summary>Threads for <paramref name="model"/> when --threads is not given.</summary>
-    public static int For(ModelKind? model) =>
-        model is ModelKind.Cnn or ModelKind.LessonCnn or ModelKind.Resnet18 or ModelKind.Resnet34
-            ? Math.Clamp(Environment.ProcessorCount / ProcessesOnThisMachine(), 1, Limits.MaxThreads) : 1;
+    /// <summary>Threads for training when --threads is not given: every core of this process's share of the machine.</summary>
+    public static int Training => Math.Clamp(Environment.ProcessorCount / ProcessesOnThisMachine(), 1, Limits.MaxThreads);
 
     public static string DescribeDefault() =>
-        "1 for mlp and tabular; for the CNNs and resnets one per core, or 1 while that is faster (timed as they train)";
+        "train and lr-find: one per core (train drops to 1 while that is faster, timed as it trains); other commands: 1";
 
-    /// <summary>Loads libtorch (waiting for a load already under way) and sets its thread count: <paramref name="threads"/>, or the default for <paramref name="model"/>.</summary>
+    /// <summary>Loads libtorch (waiting for a load already under way) and sets its thread count: <paramref name="threads"/>, or 1.</summary>
     /// <exception cref="TorchLoadException">libtorch cannot be loaded on this host.</exception>
-    public static void Apply(int? threads, ModelKind? model = null)
+    public static void Apply(int? threads)
     {
-        Choose(threads, model);
+        TorchNative.SetThreads(threads ?? 1);
         TorchNative.EnsureLoaded();
     }
 
     /// <summary>
-    /// Chooses libtorch's thread count without waiting for libtorch: it is set when <see cref="TorchNative.EnsureLoaded"/>
-    /// has loaded it (at once when it is loaded already). The caller must call that before it uses any tensor.
+    /// Chooses libtorch's thread count for training without waiting for libtorch: it is set when
+    /// <see cref="TorchNative.EnsureLoaded"/> has loaded it (at once when it is loaded already). The caller must call that
+    /// before it uses any tensor.
     /// </summary>
-    public static void Choose(int? threads, ModelKind? model = null) => TorchNative.SetThreads(threads ?? For(model));
+    public static void ChooseForTraining(int? threads) => TorchNative.SetThreads(threads ?? Training);
 
     // Open MPI tells each process how many share its machine; a plain run is the only process.
     private static int ProcessesOnThisMachine() =>

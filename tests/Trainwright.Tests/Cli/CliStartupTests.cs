@@ -10,10 +10,12 @@ namespace Trainwright.Tests.Cli;
 public sealed class CliStartupTests
 {
     [Theory]
-    [InlineData(null, 1)] // the MLP's default
+    [InlineData(null, 0)] // the default: one per core (the ThreadTuner restores it after the fit)
+    [InlineData("1", 1)]
     [InlineData("2", 2)]
     public void The_thread_count_applies_although_libtorch_loads_in_the_background(string? threads, int expected)
     {
+        if (expected == 0) expected = Math.Min(Environment.ProcessorCount, 256);
         using var ws = new CliWorkspace();
         var outDir = ws.PathOf("run");
         string[] args = ["train", "--max-items", "64", "--epochs", "1", "--no-progress", "--out", outDir];
@@ -28,6 +30,7 @@ public sealed class CliStartupTests
     [InlineData(false, "train")]                        // the CNNs' ThreadTuner protects it: OpenMP's default spinning
     [InlineData(false, "train", "--model", "cnn")]
     [InlineData(true, "train", "--threads", "2")]       // a fixed count has no tuner to fall back
+    [InlineData(true, "lr-find")]                       // neither has lr-find
     [InlineData(true, "evaluate", "--model", "x")]
     [InlineData(true, "predict", "--model", "x", "y")]
     public void OpenMp_spins_briefly_except_when_training_with_the_tuner(bool limits, params string[] args) =>
