@@ -13,8 +13,8 @@ namespace Trainwright.Callbacks;
 /// both, and the load changes during a run.
 /// </summary>
 /// <remarks>
-/// The decisions are <see cref="ThreadCountChooser"/>'s: a few timed batches at each count, the faster kept, a second
-/// look after a while. Training batches are timed from <see cref="Event.BeforeBatch"/> to <see cref="Event.AfterBatch"/>;
+/// The decisions are <see cref="ThreadCountChooser"/>'s: a window of timed batches at each count, the faster by mean
+/// kept, a second look after a while. Training batches are timed from <see cref="Event.BeforeBatch"/> to <see cref="Event.AfterBatch"/>;
 /// validation runs at the count chosen. The count found before the fit is restored after it.
 /// </remarks>
 public sealed class ThreadTuner : Callback
@@ -27,11 +27,12 @@ public sealed class ThreadTuner : Callback
     /// <summary>Creates the tuner.</summary>
     /// <param name="maxThreads">The most threads to use (default: one per core); compared against one thread.</param>
     /// <param name="firstRecheck">Time until the first second look (default 5 s); it doubles while the choice holds.</param>
-    public ThreadTuner(int? maxThreads = null, TimeSpan? firstRecheck = null)
+    /// <param name="minProbeTime">The shortest time each count is timed for (default 25 ms).</param>
+    public ThreadTuner(int? maxThreads = null, TimeSpan? firstRecheck = null, TimeSpan? minProbeTime = null)
     {
         MaxThreads = maxThreads ?? Environment.ProcessorCount;
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxThreads, 1, nameof(maxThreads));
-        makeChooser = () => new ThreadCountChooser(MaxThreads, firstRecheck: firstRecheck);
+        makeChooser = () => new ThreadCountChooser(MaxThreads, firstRecheck: firstRecheck, minProbeTime: minProbeTime);
     }
 
     /// <summary>The most threads used.</summary>

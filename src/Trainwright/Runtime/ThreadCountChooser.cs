@@ -5,26 +5,28 @@ namespace Trainwright.Runtime;
 /// the time of each training batch, it says which thread count the next batch should use.
 /// </summary>
 /// <remarks>
-/// After <see cref="SettleBatches"/> it takes the median of <see cref="ProbeBatches"/> full batches at the current
-/// count, then (after one untimed batch) the median of as many at the other count, keeps the faster (switching only
-/// when the other is at least <see cref="SwitchMargin"/> faster) and looks again after <see cref="FirstRecheck"/>, a
-/// time that doubles up to <see cref="MaxRecheck"/> while the choice holds and starts over when it changes. A batch
-/// smaller than the largest seen (the last of an epoch) is not timed.
+/// After <see cref="SettleBatches"/> it times a window of full batches at the current count, then (after one untimed
+/// batch) a window at the other count, keeps the faster by mean time a batch (switching only when the other is at least
+/// <see cref="SwitchMargin"/> faster) and looks again after <see cref="FirstRecheck"/>, a time that doubles up to
+/// <see cref="MaxRecheck"/> while the choice holds and starts over when it changes. A window is at least
+/// <see cref="ProbeBatches"/> batches and <see cref="MinProbeTime"/> long: under load the cost of a thread pool is in
+/// rare long stalls (a thread waiting for its turn on a core while the others wait for it), which only a mean over
+/// several of the scheduler's time slices sees; a median of a few short batches misses them. A batch smaller than the
+/// largest seen (the last of an epoch) is not timed.
 /// </remarks>
 public sealed class ThreadCountChooser
 {
     private enum Stage { Settle, TimeCurrent, TimeOther, Keep }
 
-    private readonly List<double> samples = [];
     private readonly List<ThreadChoice> choices = [];
-    private int other, settleLeft, fullBatch, batches;
-    private double currentMedian;
+    private int other, settleLeft, fullBatch, batches, windowBatches;
+    private double windowSeconds, currentMean;
     private TimeSpan recheck, keepUntil;
     private Stage stage;
 
     /// <summary>Starts at <paramref name="maxThreads"/>, to be compared against one thread.</summary>
     public ThreadCountChooser(int maxThreads, int probeBatches = 3, int settleBatches = 2, double switchMargin = 0.05,
-        TimeSpan? firstRecheck = null, TimeSpan? maxRecheck = null)
+        TimeSpan? firstRecheck = null, TimeSpan? maxRecheck = null, TimeSpan? minProbeTime = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxThreads, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(probeBatches, 1);
@@ -35,6 +37,7 @@ public sealed class ThreadCountChooser
         SwitchMargin = switchMargin;
         FirstRecheck = firstRecheck ?? TimeSpan.FromSeconds(5);
         MaxRecheck = maxRecheck ?? TimeSpan.FromSeconds(80);
+        MinProbeTime = minProbeTime ?? TimeSpan.FromMilliseconds(25);
         Threads = maxThreads;
         other = 1;
         settleLeft = settleBatches;
@@ -43,8 +46,11 @@ public sealed class ThreadCountChooser
         keepUntil = TimeSpan.MaxValue;
     }
 
-    /// <summary>Full batches timed at each count before choosing.</summary>
+    /// <summary>The fewest full batches timed at each count before choosing.</summary>
     public int ProbeBatches { get; }
+
+    /// <summary>The shortest time a count is timed for before choosing.</summary>
+    public TimeSpan MinProbeTime { get; }
 
     /// <summary>Batches run before the first timing (the first batches pay one-time costs).</summary>
     public int SettleBatches { get; }
@@ -76,7 +82,7 @@ public sealed class ThreadCountChooser
         if (batchSize > fullBatch)
         {
             fullBatch = batchSize;
-            samples.Clear();
+            ClearWindow();
         }
         else if (batchSize < fullBatch) return Threads;
         switch (stage)
@@ -85,50 +91,50 @@ public sealed class ThreadCountChooser
                 if (--settleLeft <= 0) stage = Stage.TimeCurrent;
                 break;
             case Stage.Keep:
-                samples.Clear();
-                samples.Add(seconds);
-                stage = ProbeBatches == 1 ? Probe() : Stage.TimeCurrent;
+                ClearWindow();
+                stage = Add(seconds) ? Probe() : Stage.TimeCurrent;
                 break;
             case Stage.TimeCurrent:
-                samples.Add(seconds);
-                if (samples.Count >= ProbeBatches) stage = Probe();
+                if (Add(seconds)) stage = Probe();
                 break;
             case Stage.TimeOther:
                 if (settleLeft-- > 0) break;
-                samples.Add(seconds);
-                if (samples.Count >= ProbeBatches) Choose(Median(samples), now);
+                if (Add(seconds)) Choose(windowSeconds / windowBatches, now);
                 break;
         }
         return Threads;
     }
 
+    /// <summary>Adds a batch to the window; true when the window is complete.</summary>
+    private bool Add(double seconds)
+    {
+        windowSeconds += seconds;
+        windowBatches++;
+        return windowBatches >= ProbeBatches && windowSeconds >= MinProbeTime.TotalSeconds;
+    }
+
+    private void ClearWindow() => (windowSeconds, windowBatches) = (0, 0);
+
     private Stage Probe()
     {
-        currentMedian = Median(samples);
-        samples.Clear();
+        currentMean = windowSeconds / windowBatches;
+        ClearWindow();
         (Threads, other) = (other, Threads);
         // The first batch at the other count pays for waking or parking threads: it is not timed.
         settleLeft = 1;
         return Stage.TimeOther;
     }
 
-    private void Choose(double otherMedian, TimeSpan now)
+    private void Choose(double otherMean, TimeSpan now)
     {
         // Threads is the count just timed ("other" holds the one in use before the probe).
-        bool switching = otherMedian < currentMedian * (1 - SwitchMargin);
-        choices.Add(new ThreadChoice(batches, other, currentMedian, Threads, otherMedian, switching ? Threads : other));
+        bool switching = otherMean < currentMean * (1 - SwitchMargin);
+        choices.Add(new ThreadChoice(batches, other, currentMean, Threads, otherMean, switching ? Threads : other));
         if (switching) recheck = FirstRecheck;
         else (Threads, other) = (other, Threads);
-        samples.Clear();
+        ClearWindow();
         stage = Stage.Keep;
         keepUntil = now + recheck;
         if (!switching) recheck = TimeSpan.FromTicks(Math.Min(recheck.Ticks * 2, MaxRecheck.Ticks));
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        int mid = sorted.Length / 2;
-        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
     }
 }

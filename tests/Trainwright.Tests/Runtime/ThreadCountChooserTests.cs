@@ -50,6 +50,25 @@ public sealed class ThreadCountChooserTests
     }
 
     [Fact]
+    public void ShortBatchesAreTimedForAWholeWindowAndRareStallsCount()
+    {
+        // Under load two threads mostly run a 1 ms batch in 0.6 ms, but one batch in five stalls for 5 ms (a thread
+        // waiting for a core): a median says two threads, the mean (1.48 ms) says one (1 ms).
+        int k = 0;
+        var chooser = new ThreadCountChooser(2, minProbeTime: TimeSpan.FromMilliseconds(25), firstRecheck: TimeSpan.FromSeconds(60));
+        var used = new List<int>();
+        Run(chooser, t => t == 1 ? 0.001 : ++k % 5 == 0 ? 0.005 : 0.0006, 200, TimeSpan.Zero, used);
+        var choice = Assert.Single(chooser.Choices);
+        Assert.Equal(1, choice.Chosen);
+        Assert.InRange(choice.CurrentSeconds, 0.0013, 0.0017);
+        Assert.Equal(0.001, choice.OtherSeconds, 9);
+        // Each window lasted at least 25 ms: 25 batches at one thread (after one untimed), and about 17 at two.
+        Assert.Equal(26, used.Take(choice.Iteration).Count(t => t == 1));
+        Assert.InRange(used.Take(choice.Iteration).Count(t => t == 2), 2 + 15, 2 + 20);
+        Assert.True(used.Skip(choice.Iteration).All(t => t == 1));
+    }
+
+    [Fact]
     public void AGainSmallerThanTheMarginDoesNotSwitchAndLooksComeLessOften()
     {
         var chooser = new ThreadCountChooser(2, probeBatches: 4, switchMargin: 0.05, firstRecheck: TimeSpan.FromSeconds(10), maxRecheck: TimeSpan.FromSeconds(40));
@@ -87,7 +106,7 @@ public sealed class ThreadCountChooserTests
         try
         {
             set_num_threads(1);
-            var tuner = new ThreadTuner(maxThreads: 2);
+            var tuner = new ThreadTuner(maxThreads: 2, minProbeTime: TimeSpan.Zero);
             var seen = new ThreadsSeen();
             Tiny.Learner(Tiny.Data(trainItems: 160, validItems: 16, batchSize: 8), [tuner, seen]).Fit(1);
             Assert.Equal(1, get_num_threads());
