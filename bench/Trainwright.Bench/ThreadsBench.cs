@@ -58,7 +58,7 @@ public static class ThreadsBench
             learner.Fit(1);
         }
         using var busy = loaded ? Busy.Start() : null;
-        var (all, one) = Interleaved.Time(() => Epoch(cores, tuned), () => Epoch(1, tune: false), repetitions: 5);
+        var (all, one) = Interleaved.Time(() => Epoch(cores, tuned), () => Epoch(1, tune: false), repetitions: 7);
         set_num_threads(before);
         double ratio = Stats.Median(all) / Stats.Median(one);
         return new Comparison(name, $"{(tuned ? "tuned, up to " : "")}{cores} threads (OMP_WAIT_POLICY={OpenMpWaitPolicy.NativeValue ?? "unset"}, GOMP_SPINCOUNT={Environment.GetEnvironmentVariable("GOMP_SPINCOUNT") ?? "unset"})", "1 thread",
