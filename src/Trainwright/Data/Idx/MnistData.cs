@@ -177,31 +177,43 @@ public sealed class MnistData : IDisposable
         int keepValid = Keep(validCount, options.MaxValidItems, nameof(options.MaxValidItems));
         int keepTest = Keep(testImages.Dimensions[0], options.MaxTestItems, nameof(options.MaxTestItems));
 
+        // 8-bit pixels: their statistics come from a histogram, before the first torch call (libtorch may still be
+        // loading on another thread), and each set becomes floats in one pass.
+        int rowLength = trainImages.Dimensions[1] * trainImages.Dimensions[2];
+        (float Mean, float Std)? byteStats = trainImages.Values is byte[] trainBytes && testImages.Values is byte[]
+            ? BytePixels.Stats(trainBytes, 0, (long)keepTrain * rowLength)
+            : null;
         // The first torch call of a typical program: if libtorch cannot load, say why in one line.
         Platform.TorchNative.EnsureLoaded();
         // Slice before converting so a small slice never pays for converting the whole file.
         Tensor? trainX = null, trainY = null, validX = null, validY = null, testX = null, testY = null;
         try
         {
-            trainX = Images(trainImages, 0, keepTrain);
-            validX = Images(trainImages, trainCount, keepValid);
-            testX = Images(testImages, 0, keepTest);
+            float mean, std;
+            if (byteStats is var (byteMean, byteStd))
+            {
+                (mean, std) = (byteMean, byteStd);
+                CheckStats(trainImagesPath, mean, std, options.Normalize);
+                var normalize = options.Normalize ? byteStats : null;
+                trainX = BytePixels.ToFloat((byte[])trainImages.Values, 0, keepTrain, rowLength, normalize);
+                validX = BytePixels.ToFloat((byte[])trainImages.Values, trainCount, keepValid, rowLength, normalize);
+                testX = BytePixels.ToFloat((byte[])testImages.Values, 0, keepTest, rowLength, normalize);
+            }
+            else
+            {
+                trainX = Images(trainImages, 0, keepTrain);
+                validX = Images(trainImages, trainCount, keepValid);
+                testX = Images(testImages, 0, keepTest);
+                using (var m = trainX.mean()) mean = m.ToSingle();
+                using (var s = trainX.std()) std = s.ToSingle();
+                CheckStats(trainImagesPath, mean, std, options.Normalize);
+                if (options.Normalize)
+                    foreach (var x in new[] { trainX, validX, testX })
+                        x.sub_(mean).div_(std);
+            }
             trainY = Labels(vocabulary, trainLabelValues, 0, keepTrain);
             validY = Labels(vocabulary, trainLabelValues, trainCount, keepValid);
             testY = Labels(vocabulary, testLabelValues, 0, keepTest);
-
-            float mean, std;
-            using (var m = trainX.mean()) mean = m.ToSingle();
-            using (var s = trainX.std()) std = s.ToSingle();
-            if (!float.IsFinite(mean) || !float.IsFinite(std))
-                throw new InvalidDataException($"The training images in '{trainImagesPath}' hold infinite or NaN pixel values; every pixel must be a finite number.");
-            if (options.Normalize)
-            {
-                if (!(std > 0))
-                    throw new InvalidDataException($"The training images in '{trainImagesPath}' are constant (std {std}); they cannot be normalised. Load with Normalize = false.");
-                foreach (var x in new[] { trainX, validX, testX })
-                    x.sub_(mean).div_(std);
-            }
             // The instance owns its tensors: keep them out of any dispose scope the caller has open.
             foreach (var t in new[] { trainX, trainY, validX, validY, testX, testY })
                 t.DetachFromDisposeScope();
@@ -276,6 +288,14 @@ public sealed class MnistData : IDisposable
         if (min < 0)
             throw new InvalidDataException($"'{path}' holds a negative label ({min}); class labels must be 0 or more.");
         return values;
+    }
+
+    private static void CheckStats(string trainImagesPath, float mean, float std, bool normalize)
+    {
+        if (!float.IsFinite(mean) || !float.IsFinite(std))
+            throw new InvalidDataException($"The training images in '{trainImagesPath}' hold infinite or NaN pixel values; every pixel must be a finite number.");
+        if (normalize && !(std > 0))
+            throw new InvalidDataException($"The training images in '{trainImagesPath}' are constant (std {std}); they cannot be normalised. Load with Normalize = false.");
     }
 
     private static Tensor Images(IdxData images, int start, int count)
