@@ -9,8 +9,9 @@ namespace Trainwright.Runtime;
 /// OpenMP runtime loads, so call these before the first tensor is made. Measured on the 2-core development machine
 /// (<c>bench -- threads</c>, docs/benchmarks.md), two threads against one on a FastCnn epoch: default spinning 0.58× the
 /// time idle but 1.99× with one competing busy process; <see cref="LimitSpinning"/> (1,000 spins) 0.67× and 1.16×;
-/// <see cref="PreferPassive"/> 0.78× and 1.23×. No policy makes two threads pay for the lesson's MLP (its operations are
-/// too small to split), so the command uses one thread for it and all cores with limited spinning for the CNNs.
+/// <see cref="PreferPassive"/> 0.78× and 1.23×. The command limits spinning for every multi-threaded use except
+/// training without --threads, whose <see cref="Callbacks.ThreadTuner"/> drops to one thread under load and so can keep
+/// the default spinning, fastest idle.
 /// </summary>
 public static partial class OpenMpWaitPolicy
 {
