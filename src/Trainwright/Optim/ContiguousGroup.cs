@@ -34,6 +34,7 @@ internal sealed class ContiguousGroup : IDisposable
         this.stateViews = stateViews;
         this.offsets = offsets;
         this.bufferIndex = bufferIndex;
+        using var scope = NewDisposeScope();
         valuesBase = values.storage<float>().data_ptr();
         gradsBase = grads.storage<float>().data_ptr();
     }
@@ -101,6 +102,8 @@ internal sealed class ContiguousGroup : IDisposable
     public bool Holds(IReadOnlyList<Parameter> group, ParameterState[] states, bool gradientsOnly = false)
     {
         if (group.Count != parameters.Length) return false;
+        // Each storage read makes a native alias of its tensor: free them here, not at the caller's scope or finalizer.
+        using var scope = NewDisposeScope();
         for (int i = 0; i < parameters.Length; i++)
         {
             var p = parameters[i];
