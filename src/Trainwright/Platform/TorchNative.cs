@@ -110,6 +110,8 @@ public static class TorchNative
             if (pendingThreads is { } threads) torch.set_num_threads(threads);
             pendingThreads = null;
             loaded = true;
+            // Before the program's first matrix product, which is the only time it can be done safely.
+            Runtime.MklKernels.PreferAvx512();
         }
     }
 

@@ -13,9 +13,11 @@ namespace Trainwright.Runtime;
 /// MNIST MLP's first-layer products at batch 64 took 67 µs (forward) and 59 µs (weight gradient) on that path and 31 µs
 /// and 23 µs on MKL's AVX-512 kernels: 2× slower than Debian's PyTorch with OpenBLAS, which dispatches by instruction set.
 /// MKL keeps its choice in one process-wide value that its exported <c>mkl_serv_cpu_detect</c> returns; this class
-/// finds that value through the function's machine code (refusing unless the code is exactly the expected shape), lets
-/// MKL make its own choice first, then raises it to the AVX-512 kernels when every AVX-512 subset those kernels use
-/// (F, CD, BW, DQ, VL) is present. The environment variable <see cref="Variable"/> set to <c>off</c> leaves MKL alone.
+/// finds that value through the function's machine code (refusing unless the code is exactly the expected shape) and,
+/// before MKL's first matrix product in the process, sets it to the AVX-512 kernels when every AVX-512 subset those
+/// kernels use (F, CD, BW, DQ, VL) is present. After a first product it leaves MKL's choice alone, so no product can
+/// run on a mix of kernels: call <see cref="PreferAvx512"/> early (the Learner, the Predictor and
+/// <see cref="Platform.TorchNative.EnsureLoaded"/> do). The environment variable <see cref="Variable"/> set to <c>off</c> leaves MKL alone.
 /// </remarks>
 public static class MklKernels
 {
@@ -40,7 +42,10 @@ public static class MklKernels
         if (choice is { } made) return made;
         lock (Gate)
         {
-            return choice ??= Decide();
+            if (choice is not null) return choice;
+            // Loading libtorch (inside Decide) makes this choice itself, re-entering on this thread: keep that first one.
+            var decided = Decide();
+            return choice ??= decided;
         }
     }
 
@@ -61,13 +66,15 @@ public static class MklKernels
         var code = new ReadOnlySpan<byte>((void*)detect, DetectCodeLength);
         if (FindCpuTypeOffset(code) is not { } offset)
             return MklKernelChoice.Left("this libtorch's MKL is not the build Trainwright knows");
-        var detectNow = (delegate* unmanaged<int>)detect;
-        var before = detectNow(); // MKL detects under its own lock and sets up for what it found
-        if (before >= Avx512) return new MklKernelChoice(false, before, before, "MKL already uses its AVX-512 kernels");
         var cpuType = (int*)((byte*)detect + offset);
-        Volatile.Write(ref *cpuType, Avx512);
-        var after = detectNow();
-        return new MklKernelChoice(after == Avx512, before, after, after == Avx512 ? "AVX-512 kernels" : "MKL did not take the change");
+        // Only before MKL's first product in the process: a product running on another thread while the value changed
+        // could mix kernels of two kinds. Set before detection, MKL never detects and uses this value from the start.
+        if (Interlocked.CompareExchange(ref *cpuType, Avx512, -1) is var before && before != -1)
+            return new MklKernelChoice(false, before, before, before >= Avx512
+                ? "MKL already uses its AVX-512 kernels"
+                : "MKL had already chosen its kernels in this process (call MklKernels.PreferAvx512 before the first matrix product)");
+        var after = ((delegate* unmanaged<int>)detect)();
+        return new MklKernelChoice(after == Avx512, -1, after, after == Avx512 ? "AVX-512 kernels" : "MKL did not take the change");
     }
 
     /// <summary>How many bytes of <c>mkl_serv_cpu_detect</c>'s code <see cref="FindCpuTypeOffset"/> reads.</summary>
