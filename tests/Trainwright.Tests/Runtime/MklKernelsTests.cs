@@ -32,14 +32,15 @@ public sealed class MklKernelsTests
     }
 
     [Fact]
-    public void LeavesMklAloneWhenTurnedOffOnIntelOrWithoutAvx512()
+    public void LeavesMklAloneUnlessAskedOnIntelOrWithoutAvx512()
     {
-        Assert.Null(MklKernels.WhyNot(null, linuxX64: true, intel: false, avx512: true));
-        Assert.Null(MklKernels.WhyNot("auto", linuxX64: true, intel: false, avx512: true));
-        Assert.Contains("=off", MklKernels.WhyNot(" OFF ", linuxX64: true, intel: false, avx512: true));
-        Assert.Contains("Linux x64", MklKernels.WhyNot(null, linuxX64: false, intel: false, avx512: true));
-        Assert.Contains("Intel", MklKernels.WhyNot(null, linuxX64: true, intel: true, avx512: true));
-        Assert.Contains("AVX-512", MklKernels.WhyNot(null, linuxX64: true, intel: false, avx512: false));
+        Assert.Null(MklKernels.WhyNot("avx512", linuxX64: true, intel: false, avx512: true));
+        Assert.Null(MklKernels.WhyNot(" AVX512 ", linuxX64: true, intel: false, avx512: true));
+        Assert.Contains("not asked for", MklKernels.WhyNot(null, linuxX64: true, intel: false, avx512: true));
+        Assert.Contains("not asked for", MklKernels.WhyNot("off", linuxX64: true, intel: false, avx512: true));
+        Assert.Contains("Linux x64", MklKernels.WhyNot("avx512", linuxX64: false, intel: false, avx512: true));
+        Assert.Contains("Intel", MklKernels.WhyNot("avx512", linuxX64: true, intel: true, avx512: true));
+        Assert.Contains("AVX-512", MklKernels.WhyNot("avx512", linuxX64: true, intel: false, avx512: false));
     }
 
     [Fact]
@@ -48,7 +49,7 @@ public sealed class MklKernelsTests
         var choice = MklKernels.PreferAvx512();
         Assert.Same(choice, MklKernels.PreferAvx512());
         var eligible = OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture == Architecture.X64 &&
-                       Environment.GetEnvironmentVariable(MklKernels.Variable) is null && Avx512F.IsSupported &&
+                       Environment.GetEnvironmentVariable(MklKernels.Variable)?.Trim().ToUpperInvariant() == "AVX512" && Avx512F.IsSupported &&
                        Avx512CD.IsSupported && Avx512BW.IsSupported && Avx512DQ.IsSupported && Avx512F.VL.IsSupported &&
                        !IsIntel();
         if (eligible) Assert.True(choice.Raised && choice.After == MklKernels.Avx512, choice.ToString());
