@@ -16,14 +16,14 @@ namespace Trainwright.Bench;
 /// Time to accuracy on MNIST (all 50,000 training images, validated on the 10,000 held out, normalised, no
 /// augmentation), in one run: the anchor, a public recipe hand-written as a plain TorchSharp loop
 /// (<see cref="AnchorCnn"/>, two epochs), then Trainwright's default CNN (<see cref="FastCnn"/> with its recipe) through
-/// the Learner, for its one-epoch schedule and again for five epochs. Wall time is cumulative training and validation,
+/// the Learner, for its one-epoch schedule and again for two and five epochs (each threshold takes the fastest). Wall time is cumulative training and validation,
 /// read at each epoch's end (the only time a model is validated).
 /// </summary>
 public static class CnnBench
 {
     private static readonly double[] Thresholds = [0.990, 0.992, 0.993];
 
-    /// <summary>Runs the three fits and yields Markdown as they finish.</summary>
+    /// <summary>Runs the four fits and yields Markdown as they finish.</summary>
     public static IEnumerable<string> Run()
     {
         using var mnist = MnistData.Bundled();
@@ -40,14 +40,19 @@ public static class CnnBench
 
         var anchor = AnchorCnn.Train(mnist, epochs: 2, seed: 1);
         foreach (var row in Rows("anchor (plain TorchSharp), 2-epoch schedule", anchor)) yield return row;
-        var ours1 = TrainFastCnn(mnist, recipe, seed: 1);
-        foreach (var row in Rows("Trainwright FastCnn, 1-epoch schedule", ours1)) yield return row;
-        var ours5 = TrainFastCnn(mnist, recipe with { Epochs = 5 }, seed: 1);
-        foreach (var row in Rows("Trainwright FastCnn, 5-epoch schedule", ours5)) yield return row;
+        // The default one-epoch schedule, then longer ones for the higher thresholds; each threshold takes the fastest.
+        var ours = new List<(int Epochs, IReadOnlyList<EpochResult> Results)>();
+        foreach (var epochs in new[] { recipe.Epochs, 2, 5 })
+        {
+            var results = TrainFastCnn(mnist, recipe with { Epochs = epochs }, seed: 1);
+            ours.Add((epochs, results));
+            foreach (var row in Rows($"Trainwright FastCnn, {epochs}-epoch schedule", results)) yield return row;
+        }
+        var ours5 = ours[^1].Results;
 
         double? anchor990 = FirstAt(anchor, 0.990);
-        double? best990 = Min(FirstAt(ours1, 0.990), FirstAt(ours5, 0.990));
-        double? best992 = Min(FirstAt(ours1, 0.992), FirstAt(ours5, 0.992));
+        double? best990 = ours.Select(o => FirstAt(o.Results, 0.990)).Aggregate((double?)null, Min);
+        double? best992 = ours.Select(o => FirstAt(o.Results, 0.992)).Aggregate((double?)null, Min);
         yield return "";
         yield return "| measurement | Trainwright | anchor | ratio | goal | met |";
         yield return "|---|---:|---:|---:|---|---|";
@@ -58,8 +63,10 @@ public static class CnnBench
             $"| final accuracy within 5 epochs | {final5:P2} | {anchor[^1].Accuracy:P2} (2 epochs) | | ≥ 99.3% | {(final5 >= 0.993 ? "yes" : "**no**")} |");
         yield return "";
         foreach (var t in Thresholds)
-            yield return string.Create(CultureInfo.InvariantCulture,
-                $"{t:P1}: anchor {Seconds(FirstAt(anchor, t))}, FastCnn 1-epoch {Seconds(FirstAt(ours1, t))}, FastCnn 5-epoch {Seconds(FirstAt(ours5, t))}.");
+        {
+            var each = ours.Select(o => $"FastCnn {o.Epochs}-epoch {Seconds(FirstAt(o.Results, t))}");
+            yield return string.Create(CultureInfo.InvariantCulture, $"{t:P1}: anchor {Seconds(FirstAt(anchor, t))}, {string.Join(", ", each)}.");
+        }
     }
 
     /// <summary>FastCnn trained by the Learner with its recipe; the accuracy and cumulative time after each epoch.</summary>

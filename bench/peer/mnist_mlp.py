@@ -6,6 +6,9 @@ The same work as the raw TorchSharp loop in bench/Trainwright.Bench (RawLoop.cs)
 pass (loss and accuracy weighted by batch size). Data: the bundled MNIST, first 50,000 training images to train, the
 last 10,000 to validate, scaled to [0, 1] and normalised with the training mean and std.
 
+Debian's PyTorch runs matrix products in OpenBLAS's own thread pool, which --threads (torch.set_num_threads) does not
+limit: set OPENBLAS_NUM_THREADS too for a truly single-threaded run (the bench does, for its like-for-like row).
+
 Prints one line per round, then a line `median_s_per_epoch <seconds>` that the bench parses.
 Run with Debian's python3 (`apt-get install python3-torch libopenblas0-pthread`): /usr/bin/python3 bench/peer/mnist_mlp.py
 """
@@ -101,7 +104,8 @@ def main():
         loss, acc = one_epoch(model, opt, *data, args.bs)
         times.append(time.perf_counter() - start)
         print(f"round {r + 1}: {times[-1]:.3f} s, valid loss {loss:.4f}, accuracy {acc:.4f}", flush=True)
-    print(f"torch {torch.__version__}, threads {torch.get_num_threads()}")
+    print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, "
+          f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}")
     print(f"median_s_per_epoch {statistics.median(times):.4f}")
 
 

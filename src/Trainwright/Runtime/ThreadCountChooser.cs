@@ -5,14 +5,18 @@ namespace Trainwright.Runtime;
 /// the time of each training batch, it says which thread count the next batch should use.
 /// </summary>
 /// <remarks>
-/// After <see cref="SettleBatches"/> it times a window of full batches at the current count, then (after one untimed
-/// batch) a window at the other count, keeps the faster by mean time a batch (switching only when the other is at least
-/// <see cref="SwitchMargin"/> faster) and looks again after <see cref="FirstRecheck"/>, a time that doubles up to
-/// <see cref="MaxRecheck"/> while the choice holds and starts over when it changes. A window is at least
-/// <see cref="ProbeBatches"/> batches and <see cref="MinProbeTime"/> long: under load the cost of a thread pool is in
-/// rare long stalls (a thread waiting for its turn on a core while the others wait for it), which only a mean over
-/// several of the scheduler's time slices sees; a median of a few short batches misses them. A batch smaller than the
-/// largest seen (the last of an epoch) is not timed.
+/// It starts at one thread. After <see cref="SettleBatches"/> it times a window of full batches at the current count,
+/// then (after one untimed batch) a window at the other count, keeps the faster by mean time a batch (switching only
+/// when the other is at least <see cref="SwitchMargin"/> faster) and looks again after <see cref="FirstRecheck"/>, a time
+/// that doubles up to <see cref="MaxRecheck"/> while the choice holds and starts over when it changes. A window is at
+/// least <see cref="ProbeBatches"/> batches and <see cref="MinProbeTime"/> long: under load the cost of a thread pool is
+/// in rare long stalls (a thread waiting for its turn on a core while the others wait for it), which only a mean over
+/// several of the scheduler's time slices sees; a median of a few short batches misses them. The window at the other
+/// count ends early, after a fifth of <see cref="MinProbeTime"/>, when its mean is already over
+/// <see cref="ClearlySlower"/> times the current count's: under load a pool loses by 2× or more, and a single stall can
+/// last 80 ms, so a whole window would cost more than the choice saves in a short fit. Starting at one thread makes the
+/// first comparison against all cores such a window. A batch smaller than the largest seen (the last of an epoch) is
+/// not timed.
 /// </remarks>
 public sealed class ThreadCountChooser
 {
@@ -24,7 +28,10 @@ public sealed class ThreadCountChooser
     private TimeSpan recheck, keepUntil;
     private Stage stage;
 
-    /// <summary>Starts at <paramref name="maxThreads"/>, to be compared against one thread.</summary>
+    /// <summary>How many times slower than the current count the other must be to end its window early.</summary>
+    public const double ClearlySlower = 1.5;
+
+    /// <summary>Starts at one thread, to be compared against <paramref name="maxThreads"/>.</summary>
     public ThreadCountChooser(int maxThreads, int probeBatches = 3, int settleBatches = 2, double switchMargin = 0.05,
         TimeSpan? firstRecheck = null, TimeSpan? maxRecheck = null, TimeSpan? minProbeTime = null)
     {
@@ -38,8 +45,8 @@ public sealed class ThreadCountChooser
         FirstRecheck = firstRecheck ?? TimeSpan.FromSeconds(5);
         MaxRecheck = maxRecheck ?? TimeSpan.FromSeconds(80);
         MinProbeTime = minProbeTime ?? TimeSpan.FromMilliseconds(25);
-        Threads = maxThreads;
-        other = 1;
+        Threads = 1;
+        other = maxThreads;
         settleLeft = settleBatches;
         recheck = FirstRecheck;
         stage = maxThreads > 1 ? (settleBatches > 0 ? Stage.Settle : Stage.TimeCurrent) : Stage.Keep;
@@ -99,7 +106,7 @@ public sealed class ThreadCountChooser
                 break;
             case Stage.TimeOther:
                 if (settleLeft-- > 0) break;
-                if (Add(seconds)) Choose(windowSeconds / windowBatches, now);
+                if (Add(seconds) || ClearlySlowerSoFar()) Choose(windowSeconds / windowBatches, now);
                 break;
         }
         return Threads;
@@ -112,6 +119,9 @@ public sealed class ThreadCountChooser
         windowBatches++;
         return windowBatches >= ProbeBatches && windowSeconds >= MinProbeTime.TotalSeconds;
     }
+
+    private bool ClearlySlowerSoFar() =>
+        windowSeconds >= MinProbeTime.TotalSeconds / 5 && windowSeconds / windowBatches > currentMean * ClearlySlower;
 
     private void ClearWindow() => (windowSeconds, windowBatches) = (0, 0);
 
