@@ -60,8 +60,9 @@ public static class MklKernels
     }
 
     /// <summary>
-    /// MKL's current pair of choices (BLAS and LAPACK, vector math), asking MKL to detect them when it has not yet;
-    /// null where libtorch's MKL is not the build this class knows.
+    /// MKL's current pair of choices (BLAS and LAPACK, vector math); null where libtorch's MKL is not the build this class
+    /// knows. Loads libtorch first when it is not loaded, which makes <see cref="PreferAvx512"/>'s choice before any
+    /// detection this call could cause.
     /// </summary>
     public static (int Blas, int VectorMath)? Current()
     {
