@@ -156,4 +156,36 @@ public class RandomCropTests
         var (x, y) = crops.At(0, 5);
         using (x) using (y) Assert.Equal((Long - Size) / 2, Where(x, portrait: false).Offset);
     }
+
+    [Fact]
+    public void A_batch_of_crops_copied_from_memory_equals_the_crops_cut_by_tensor_operations()
+    {
+        // Three channels, rows 24 wide holding images 16 to 24 long, upright and transposed (negative lengths).
+        using var scope = NewDisposeScope();
+        manual_seed(11);
+        var x = randint(0, 256, [6, 3, Size, 24], dtype: ScalarType.Byte);
+        var y = arange(6, dtype: ScalarType.Int64).mul(7);
+        int[] lengths = [16, 24, -20, -16, 19, -24];
+        var crops = new RandomCropDataset(x, y, lengths, Size, seed: 5);
+        // The same rows as a strided view: not contiguous, so its batches go through tensor operations.
+        var strided = cat([x, x], 3).narrow(3, 0, 24);
+        Assert.False(strided.is_contiguous());
+        var viaTensors = new RandomCropDataset(strided, y, lengths, Size, seed: 5);
+        int[] order = [4, 0, 5, 2, 2, 1, 3];
+        for (int epoch = 0; epoch < 4; epoch++)
+        {
+            using var batch = crops.Gather(order, epoch);
+            using var reference = viaTensors.Gather(order, epoch);
+            Assert.Equal(new long[] { order.Length, 3, Size, Size }, batch.Xb.shape);
+            for (int k = 0; k < order.Length; k++)
+            {
+                var (cx, cy) = crops.At(order[k], epoch); // narrow and transpose of the stored row
+                Assert.True(batch.Xb[k].Equals(cx), $"item {order[k]}, epoch {epoch}");
+                Assert.Equal(cy.item<long>(), batch.Yb[k].item<long>());
+            }
+            Assert.True(batch.Xb.Equals(reference.Xb));
+            Assert.True(batch.Yb.Equals(reference.Yb));
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => crops.Gather([0, 6], 0));
+    }
 }

@@ -83,6 +83,62 @@ public sealed class RandomCropDataset : IDataset<(Tensor X, Tensor Y)>
     public Batch Gather(IReadOnlyList<int> indices, int epoch)
     {
         ArgumentNullException.ThrowIfNull(indices);
+        if (x.dtype != ScalarType.Byte || !RowCopy.Supports(x) || !RowCopy.Supports(y)) return StackCrops(indices, epoch);
+        var rows = new int[indices.Count];
+        var offsets = new int[indices.Count];
+        for (int k = 0; k < rows.Length; k++) (rows[k], offsets[k]) = (indices[k], Offset(indices[k], epoch)); // Offset checks the index
+        var crops = CopyCrops(rows, offsets);
+        try
+        {
+            return new Batch(crops, RowCopy.Gather(y, rows, y.element_size(), []));
+        }
+        catch
+        {
+            crops.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The crops copied row by row from the stored rows' memory: a batch of 64 costs one allocation instead of five native
+    /// calls an item (select, narrow, transpose, contiguous, then stack).
+    /// </summary>
+    private unsafe Tensor CopyCrops(int[] rows, int[] offsets)
+    {
+        long channels = x.shape[1], width = x.shape[3];
+        var result = empty([rows.Length, channels, Size, Size], dtype: ScalarType.Byte);
+        byte* from, to;
+        using (NewDisposeScope())
+        {
+            from = (byte*)RowCopy.BasePointer(x);
+            to = (byte*)RowCopy.BasePointer(result);
+        }
+        long plane = Size * width, square = (long)Size * Size;
+        for (int k = 0; k < rows.Length; k++)
+        {
+            bool upright = lengths.Length == 0 || lengths[rows[k]] > 0;
+            for (long c = 0; c < channels; c++)
+            {
+                byte* source = from + (rows[k] * channels + c) * plane + offsets[k];
+                byte* target = to + (k * channels + c) * square;
+                if (upright)
+                {
+                    for (int r = 0; r < Size; r++) Buffer.MemoryCopy(source + r * width, target + r * Size, Size, Size);
+                }
+                else
+                {
+                    // A portrait is stored transposed: its pixel (row h, column w) sits at stored row w, column offset + h.
+                    for (int h = 0; h < Size; h++)
+                        for (int w = 0; w < Size; w++) target[h * Size + w] = source[w * width + h];
+                }
+            }
+        }
+        return result;
+    }
+
+    /// <summary>The crops through tensor operations, for rows that are not contiguous uint8 in CPU memory.</summary>
+    private Batch StackCrops(IReadOnlyList<int> indices, int epoch)
+    {
         using var scope = NewDisposeScope();
         var items = indices.Select(i => At(i, epoch)).ToArray();
         var batch = new Batch(stack(items.Select(t => t.X)), stack(items.Select(t => t.Y)));
