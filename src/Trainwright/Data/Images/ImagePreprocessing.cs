@@ -113,7 +113,7 @@ public sealed record ImagePreprocessing(int Size, ResizeMethod Resize, int Chann
     }
 
     /// <summary>
-    /// The first step of <see cref="Normalize"/>: uint8 images (0–255) as a new float32 tensor on the [0, 1] scale, other
+    /// Images on the scale <see cref="Normalize"/> takes them to before normalising: uint8 images (0–255) as a new float32 tensor on the [0, 1] scale, other
     /// images as float32. Float32 images come back as the very same object (no copy): do not dispose or change the
     /// result then unless you own <paramref name="images"/>.
     /// </summary>
