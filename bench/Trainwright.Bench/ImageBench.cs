@@ -106,13 +106,7 @@ public static class ImageBench
         var files = Directory.GetFiles(folder, "*", SearchOption.AllDirectories);
         var options = new ImageFolderOptions { UseCache = false, DecodeWorkers = 0, Size = size, Resize = ResizeMethod.Squish };
         void Ours() => ImageFolderData.Load(folder, options).Dispose();
-        void Bare()
-        {
-            foreach (var f in files)
-            {
-                using var bitmap = SKBitmap.Decode(File.ReadAllBytes(f));
-            }
-        }
+        void Bare() => BareDecode(files);
         var (ours, bare) = Interleaved.Time(Ours, Bare, repetitions: Smoke ? 2 : 5);
         return new Comparison($"Decode {files.Length:N0} {name} (images/s = {files.Length / (Stats.Median(ours) / 1000):F0}), no workers",
             "ImageFolderData.Load, no cache", "SKBitmap.Decode loop", ours, bare, "≤ 1.30×",
@@ -124,13 +118,7 @@ public static class ImageBench
     {
         var files = Directory.GetFiles(folder, "*", SearchOption.AllDirectories);
         var options = new ImageFolderOptions { UseCache = false, DecodeWorkers = 0 };
-        void Bare()
-        {
-            foreach (var f in files)
-            {
-                using var bitmap = SKBitmap.Decode(File.ReadAllBytes(f));
-            }
-        }
+        void Bare() => BareDecode(files);
         var (ours, bare) = Interleaved.Time(() => ImageFolderData.Load(folder, options).Dispose(), Bare, repetitions: Smoke ? 2 : 5);
         return new Comparison($"Decode {files.Length:N0} {name}, size from the data (header pass + decode, crop), no workers",
             "ImageFolderData.Load, no cache, no Size", "SKBitmap.Decode loop", ours, bare, "(context)", true);
@@ -142,13 +130,7 @@ public static class ImageBench
     {
         var files = Directory.GetFiles(folder, "*", SearchOption.AllDirectories);
         var options = new ImageFolderOptions { UseCache = false, DecodeWorkers = 0 };
-        void Bare()
-        {
-            foreach (var f in files)
-            {
-                using var bitmap = SKBitmap.Decode(File.ReadAllBytes(f));
-            }
-        }
+        void Bare() => BareDecode(files);
         var (scan, bare) = Interleaved.Time(() => ImageFolderScanner.Scan(folder, options), Bare, repetitions: Smoke ? 2 : 5);
         return new Comparison($"Scan of the {files.Length:N0} {name} folder (list, split) against the bare decode loop, no workers",
             "ImageFolderScanner.Scan", "SKBitmap.Decode loop", scan, bare, "(context: part of the first row's ours)", true);
@@ -164,17 +146,24 @@ public static class ImageBench
             withTwo, withNone, "≤ 0.625× (≥ 1.6× faster)", Stats.Median(withTwo) / Stats.Median(withNone) <= 0.625);
     }
 
+    // The baseline a user would write: read each file and decode it with SkiaSharp, nothing kept.
+    private static void BareDecode(IEnumerable<string> files)
+    {
+        foreach (var f in files) DecodeOne(f);
+    }
+
+    private static void DecodeOne(string file)
+    {
+        using var bitmap = SKBitmap.Decode(File.ReadAllBytes(file));
+    }
+
     // The machine's own ceiling for the row above: the bare Skia loop on two threads against one.
     private static Comparison BareTwoThreadsVsOne(string name, string folder)
     {
         var files = Directory.GetFiles(folder, "*", SearchOption.AllDirectories);
-        static void Decode(string f)
-        {
-            using var bitmap = SKBitmap.Decode(File.ReadAllBytes(f));
-        }
         var two = new ParallelOptions { MaxDegreeOfParallelism = 2 };
-        var (parallel, serial) = Interleaved.Time(() => Parallel.ForEach(files, two, Decode),
-            () => { foreach (var f in files) Decode(f); }, repetitions: Smoke ? 2 : 5);
+        var (parallel, serial) = Interleaved.Time(() => Parallel.ForEach(files, two, DecodeOne),
+            () => BareDecode(files), repetitions: Smoke ? 2 : 5);
         return new Comparison($"Bare SKBitmap.Decode loop over the {name} files, 2 threads vs 1 (the machine's ceiling)",
             "Parallel.ForEach, 2 threads", "foreach", parallel, serial, "(context)", true);
     }
