@@ -62,13 +62,12 @@ internal static class CliApp
         var result = root.Parse(args);
         // A parse error prints one "error:" line per error (with any "did you mean"), not the whole help text.
         if (result.Action is ParseErrorAction) return Host.ParseErrors.Print(result, Console.Error);
-        // Only now, so help, version and a mistyped command line never pay for libtorch (nor exit while it loads): for a
-        // training command libtorch loads on a background thread while this one resolves the settings and reads the data
-        // (on two cores these overlap); the data source waits for it before its first tensor. After Program has limited
-        // OpenMP's spinning, which must precede the load.
-        // Before libtorch loads. Training without --threads gets a ThreadTuner, which drops to one thread while another
-        // process competes, so OpenMP keeps its default spinning (fastest idle: docs/benchmarks.md, "threads");
-        // every other multi-threaded use spins briefly and then sleeps, so its pool cannot collapse under load.
+        // OpenMP's spinning is chosen before libtorch loads. Training without --threads gets a ThreadTuner, which drops
+        // to one thread while another process competes, so OpenMP keeps its default spinning (fastest idle:
+        // docs/benchmarks.md, "threads"); every other multi-threaded use spins briefly and then sleeps, so its pool
+        // cannot collapse under load. Then, only for a training command (help, version and a mistyped command line never
+        // pay for libtorch), libtorch loads on a background thread while this one resolves the settings and reads the
+        // data; the data source waits for it before its first tensor.
         bool training = StartsTraining(result);
         if (LimitsSpinning(result)) Runtime.OpenMpWaitPolicy.LimitSpinning();
         if (training)
